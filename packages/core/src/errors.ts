@@ -1,0 +1,78 @@
+/**
+ * Every error Signet throws is a {@link SignetError} with a stable string `code`.
+ * Codes are part of the public API: they never change meaning once published.
+ * @module
+ */
+
+/** What each error code means. The README's error table is generated from the same words. */
+export const ERROR_CODES = {
+  invalid_message: 'The HTTP message could not be read: a malformed raw message, method, URL, status or header.',
+  invalid_component: 'A component identifier is malformed, or carries a parameter it does not allow.',
+  unknown_component: 'A derived component (one starting with "@") that RFC 9421 does not define.',
+  unsupported_component: 'A component Signet deliberately does not support (trailers, `;tr`).',
+  missing_component: 'A covered component is absent from the message (a header, a dictionary member, a query parameter, the request of a response).',
+  duplicate_component: 'The same component identifier is listed twice in one signature.',
+  invalid_signature_input: 'The Signature-Input field is not a valid structured Dictionary of inner lists, or a parameter has the wrong type.',
+  invalid_signature_field: 'The Signature field is not a valid structured Dictionary of byte sequences.',
+  duplicate_label: 'A signature label appears twice across the Signature-Input or Signature fields.',
+  missing_signature: 'No signature matches: the message is unsigned, the label is absent from Signature-Input or Signature, or no signature has the required tag.',
+  missing_parameter: 'A signature parameter the policy requires (created, expires, nonce, keyid, alg, tag) is absent.',
+  invalid_parameter: 'A signature parameter has a value the policy rejects (a tag or keyid that does not match, a nonce that is too short).',
+  not_yet_valid: 'The signature was created in the future, beyond the allowed clock skew.',
+  expired: 'The signature expired (expires is in the past, beyond the allowed clock skew).',
+  lifetime_exceeded: 'expires - created (or the age of a signature without expires) exceeds the maximum lifetime.',
+  missing_required_component: 'The policy requires a component that this signature does not cover.',
+  unsupported_algorithm: 'The algorithm is unknown, not enabled, not supported by this backend, or cannot be determined for the key.',
+  algorithm_mismatch: 'The alg parameter does not match the key (algorithm confusion is refused, never resolved by fallback).',
+  invalid_key: 'A key could not be imported, or is of the wrong kind (a public key where a private key is needed).',
+  signature_invalid: 'The cryptographic check failed: the signature does not match the signature base and key.',
+  invalid_digest: 'A Content-Digest or Repr-Digest field is not a valid Dictionary of byte sequences.',
+  unsupported_digest_algorithm: 'A digest field names no algorithm Signet knows (sha-256, sha-512).',
+  digest_mismatch: 'The body does not match its Content-Digest.',
+  invalid_signature_agent: 'The Signature-Agent field is malformed: not a Dictionary of URI strings, or an unknown type.',
+  invalid_signature_agent_card: 'A Signature Agent Card breaks the registry rules.',
+} as const;
+
+/** A stable, documented error code. */
+export type SignetErrorCode = keyof typeof ERROR_CODES;
+
+/** Options for {@link SignetError}. */
+export interface SignetErrorOptions {
+  /** The underlying error, if any. */
+  cause?: unknown;
+}
+
+/**
+ * The one error class family of Signet. `code` is stable; `message` says what was wrong and where.
+ */
+export class SignetError extends Error {
+  /** The stable machine-readable code. */
+  readonly code: SignetErrorCode;
+
+  constructor(code: SignetErrorCode, message: string, options?: SignetErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = 'SignetError';
+  }
+
+  /** A JSON-safe view: code and message, never a stack or a key. */
+  toJSON(): { code: SignetErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/**
+ * A signature did not verify, or the message breaks the verification policy.
+ * Thrown by `verifyMessage` and by `@signet/verifier`.
+ */
+export class VerificationError extends SignetError {
+  constructor(code: SignetErrorCode, message: string, options?: SignetErrorOptions) {
+    super(code, message, options);
+    this.name = 'VerificationError';
+  }
+}
+
+/** True when `value` is a Signet error, optionally with the given code. */
+export function isSignetError(value: unknown, code?: SignetErrorCode): value is SignetError {
+  return value instanceof SignetError && (code === undefined || value.code === code);
+}

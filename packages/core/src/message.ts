@@ -1,0 +1,180 @@
+/**
+ * One internal view of an HTTP message, whatever shape it came in: a web-standard `Request` or
+ * `Response`, a plain `{ method, url, headers }` object, or a request–response pair.
+ * @module
+ */
+import { SignetError } from './errors.js';
+
+/** Header input accepted by Signet: a `Headers`, a record (arrays keep separate field lines), or pairs. */
+export type HeadersLike = Headers | Record<string, string | readonly string[] | undefined> | Iterable<readonly [string, string]>;
+
+/** A plain request: `url` is absolute (scheme, authority, path and query). */
+export interface PlainRequest {
+  method: string;
+  url: string | URL;
+  headers: HeadersLike;
+  body?: Uint8Array | string | undefined;
+}
+
+/** A plain response. `request` is the request it answers, needed for components with `;req`. */
+export interface PlainResponse {
+  status: number;
+  headers: HeadersLike;
+  body?: Uint8Array | string | undefined;
+  request?: PlainRequest | Request | undefined;
+}
+
+/** Any message Signet can sign or verify. */
+export type MessageLike = Request | Response | PlainRequest | PlainResponse;
+
+/** A response together with the request it answers (for `;req` components). */
+export interface MessagePair {
+  request: Request | PlainRequest;
+  response: Response | PlainResponse;
+}
+
+/** The URL parts the derived components read, parsed at most once per message. */
+interface UrlParts {
+  scheme: string;
+  authority: string;
+  path: string;
+  /** Without the leading `?`; empty when the URL has no query. */
+  query: string;
+  targetUri: string;
+}
+
+/**
+ * The normalized message the signature base is built from. Field names are lower-case; each
+ * name maps to its field lines in order, unmodified.
+ */
+export class MessageView {
+  readonly kind: 'request' | 'response';
+  readonly method: string | undefined;
+  readonly status: number | undefined;
+  readonly request: MessageView | undefined;
+  readonly #url: string | undefined;
+  #urlParts: UrlParts | undefined;
+  readonly #fields: Map<string, string[]> | undefined;
+  readonly #headers: Headers | undefined;
+
+  private constructor(
+    kind: 'request' | 'response',
+    method: string | undefined,
+    url: string | undefined,
+    status: number | undefined,
+    fields: Map<string, string[]> | undefined,
+    headers: Headers | undefined,
+    request: MessageView | undefined,
+  ) {
+    this.kind = kind;
+    this.method = method;
+    this.#url = url;
+    this.status = status;
+    this.#fields = fields;
+    this.#headers = headers;
+    this.request = request;
+  }
+
+  /** Builds a view of a request, a response, or a pair (the response, with its request). */
+  static from(message: MessageLike | MessagePair | MessageView): MessageView {
+    if (message instanceof MessageView) return message;
+    if (isPair(message)) {
+      const request = MessageView.from(message.request);
+      return MessageView.#response(message.response, request);
+    }
+    if (typeof Request !== 'undefined' && message instanceof Request) {
+      return new MessageView('request', message.method, message.url, undefined, undefined, message.headers, undefined);
+    }
+    if (typeof Response !== 'undefined' && message instanceof Response) {
+      return MessageView.#response(message, undefined);
+    }
+    if (typeof message !== 'object' || message === null) {
+      throw new SignetError('invalid_message', 'Expected a Request, a Response, or a plain { method, url, headers } / { status, headers } object.');
+    }
+    if ('status' in message && typeof message.status === 'number') {
+      const plain = message as PlainResponse;
+      const request = plain.request === undefined ? undefined : MessageView.from(plain.request);
+      return MessageView.#response(plain, request);
+    }
+    const plain = message as PlainRequest;
+    if (typeof plain.method !== 'string' || plain.method.length === 0) {
+      throw new SignetError('invalid_message', 'A plain request needs a non-empty string `method`.');
+    }
+    if (plain.url === undefined) throw new SignetError('invalid_message', 'A plain request needs an absolute `url`.');
+    const url = typeof plain.url === 'string' ? plain.url : plain.url.href;
+    const [fields, headers] = readHeaders(plain.headers);
+    return new MessageView('request', plain.method, url, undefined, fields, headers, undefined);
+  }
+
+  static #response(response: Response | PlainResponse, request: MessageView | undefined): MessageView {
+    const status = response.status;
+    if (!Number.isInteger(status) || status < 100 || status > 999) {
+      throw new SignetError('invalid_message', `A response status must be a three-digit integer, got ${String(status)}.`);
+    }
+    if (typeof Response !== 'undefined' && response instanceof Response) {
+      return new MessageView('response', undefined, undefined, status, undefined, response.headers, request);
+    }
+    const [fields, headers] = readHeaders(response.headers);
+    return new MessageView('response', undefined, undefined, status, fields, headers, request);
+  }
+
+  /**
+   * The field lines of `name` (lower-case), in order, or `undefined` when the field is absent.
+   * A web `Headers` object has already combined repeated lines into one.
+   */
+  fieldLines(name: string): readonly string[] | undefined {
+    if (this.#fields !== undefined) return this.#fields.get(name);
+    const value = this.#headers?.get(name);
+    return value === null || value === undefined ? undefined : [value];
+  }
+
+  /** The URL parts of a request, parsed once. */
+  url(): UrlParts {
+    if (this.#urlParts !== undefined) return this.#urlParts;
+    if (this.#url === undefined) throw new SignetError('invalid_message', 'This message has no URL: it is not a request.');
+    let parsed: URL;
+    try {
+      parsed = new URL(this.#url);
+    } catch (cause) {
+      throw new SignetError('invalid_message', `The request URL ${JSON.stringify(this.#url)} is not an absolute URL.`, { cause });
+    }
+    this.#urlParts = {
+      scheme: parsed.protocol.slice(0, -1).toLowerCase(),
+      authority: parsed.host.toLowerCase(),
+      path: parsed.pathname === '' ? '/' : parsed.pathname,
+      query: parsed.search.slice(1),
+      targetUri: parsed.href,
+    };
+    return this.#urlParts;
+  }
+}
+
+function isPair(message: object): message is MessagePair {
+  return 'request' in message && 'response' in message && !('status' in message);
+}
+
+/** Reads headers into per-name field lines; a `Headers` object is kept as it is (it is already normalized). */
+function readHeaders(input: HeadersLike | undefined): [Map<string, string[]> | undefined, Headers | undefined] {
+  if (input === undefined || input === null) return [new Map(), undefined];
+  if (typeof Headers !== 'undefined' && input instanceof Headers) return [undefined, input];
+  const fields = new Map<string, string[]>();
+  const add = (name: string, value: string): void => {
+    if (typeof name !== 'string' || typeof value !== 'string') {
+      throw new SignetError('invalid_message', `Header ${JSON.stringify(name)} must have a string value.`);
+    }
+    const key = name.toLowerCase();
+    const lines = fields.get(key);
+    if (lines === undefined) fields.set(key, [value]);
+    else lines.push(value);
+  };
+  if (Symbol.iterator in input) {
+    for (const pair of input as Iterable<readonly [string, string]>) add(pair[0], pair[1]);
+    return [fields, undefined];
+  }
+  for (const [name, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const line of value) add(name, line as string);
+    else add(name, value as string);
+  }
+  return [fields, undefined];
+}

@@ -1,0 +1,166 @@
+/**
+ * The `Signature-Input` and `Signature` fields (RFC 9421 §4): parse every label and parameter,
+ * serialize them back byte for byte.
+ * @module
+ */
+import { isInnerList, serializeInnerList, type BareItem, type InnerList, type Parameters } from 'structured-headers';
+import { fromItem, type Component } from './components.js';
+import { SignetError } from './errors.js';
+import { dictionaryKeys, parseDictionaryField } from './structured.js';
+import type { MessageView } from './message.js';
+
+/** The signature parameters of RFC 9421 §2.3. Unknown parameters are kept in {@link SignatureInput.parameters}. */
+export interface SignatureParameters {
+  created?: number;
+  expires?: number;
+  nonce?: string;
+  alg?: string;
+  keyid?: string;
+  tag?: string;
+}
+
+/** One member of `Signature-Input`: a label, its covered components and its parameters. */
+export interface SignatureInput {
+  readonly label: string;
+  readonly components: readonly Component[];
+  /** The typed standard parameters. */
+  readonly params: Readonly<SignatureParameters>;
+  /** Every parameter, standard and unknown, in the order received. */
+  readonly parameters: ReadonlyMap<string, BareItem>;
+  /** The strict serialization of the inner list: the value of `"@signature-params"` and of the member. */
+  readonly value: string;
+}
+
+const INTEGER_PARAMS = new Set(['created', 'expires']);
+const STRING_PARAMS = new Set(['nonce', 'alg', 'keyid', 'tag']);
+
+/** Parses a whole `Signature-Input` field value into its members, in order. Duplicate labels are refused. */
+export function parseSignatureInput(value: string): SignatureInput[] {
+  const dictionary = parseDictionaryField(value, 'invalid_signature_input', 'Signature-Input');
+  refuseDuplicateLabels(value, dictionary.size, 'Signature-Input');
+  const members: SignatureInput[] = [];
+  for (const [label, member] of dictionary) {
+    if (!isInnerList(member)) {
+      throw new SignetError('invalid_signature_input', `Signature-Input member "${label}" must be an inner list of components, like ${label}=("@method");created=1.`);
+    }
+    members.push(toSignatureInput(label, member));
+  }
+  return members;
+}
+
+function toSignatureInput(label: string, member: InnerList): SignatureInput {
+  const [items, parameters] = member;
+  const components: Component[] = [];
+  for (const item of items) {
+    try {
+      components.push(fromItem(item));
+    } catch (error) {
+      if (error instanceof SignetError) {
+        throw new SignetError(error.code, `Signature-Input "${label}": ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+  const params: SignatureParameters = {};
+  for (const [key, bare] of parameters) {
+    if (INTEGER_PARAMS.has(key)) {
+      if (typeof bare !== 'number' || !Number.isInteger(bare)) {
+        throw new SignetError('invalid_signature_input', `Signature-Input "${label}": ;${key} must be an integer (UNIX seconds).`);
+      }
+      (params as Record<string, number>)[key] = bare;
+    } else if (STRING_PARAMS.has(key)) {
+      if (typeof bare !== 'string') {
+        throw new SignetError('invalid_signature_input', `Signature-Input "${label}": ;${key} must be a string.`);
+      }
+      (params as Record<string, string>)[key] = bare;
+    }
+  }
+  return { label, components, params, parameters, value: serializeInnerList(member) };
+}
+
+/**
+ * Builds a Signature-Input member from components and parameters. Parameters are written in the
+ * order given; `undefined` ones are skipped.
+ */
+export function createSignatureInput(
+  label: string,
+  components: readonly Component[],
+  parameters: Iterable<readonly [string, BareItem | undefined]>,
+): SignatureInput {
+  checkLabel(label);
+  const map: Parameters = new Map();
+  for (const [key, bare] of parameters) if (bare !== undefined) map.set(key, bare);
+  const member: InnerList = [components.map((c) => [c.name, c.params as Parameters]), map];
+  return toSignatureInput(label, member);
+}
+
+/** Parses a whole `Signature` field value: label → signature bytes. */
+export function parseSignatureField(value: string): Map<string, Uint8Array> {
+  const dictionary = parseDictionaryField(value, 'invalid_signature_field', 'Signature');
+  refuseDuplicateLabels(value, dictionary.size, 'Signature');
+  const signatures = new Map<string, Uint8Array>();
+  for (const [label, member] of dictionary) {
+    const bare = isInnerList(member) ? undefined : member[0];
+    if (!(bare instanceof ArrayBuffer)) {
+      throw new SignetError('invalid_signature_field', `Signature member "${label}" must be a byte sequence (:base64:).`);
+    }
+    signatures.set(label, new Uint8Array(bare));
+  }
+  return signatures;
+}
+
+/** `label=<inner list>`: the text to add to a `Signature-Input` field. */
+export function serializeSignatureInputMember(input: SignatureInput): string {
+  return `${input.label}=${input.value}`;
+}
+
+/** `label=:base64:`: the text to add to a `Signature` field. */
+export function serializeSignatureMember(label: string, signature: Uint8Array): string {
+  checkLabel(label);
+  return `${label}=:${Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength).toString('base64')}:`;
+}
+
+/** Appends a member to a Dictionary field value that may be absent. */
+export function appendMember(existing: string | null | undefined, member: string): string {
+  return existing === null || existing === undefined || existing.trim() === '' ? member : `${existing}, ${member}`;
+}
+
+/** A signature found in a message: its input and its bytes. */
+export interface MessageSignature {
+  readonly input: SignatureInput;
+  readonly signature: Uint8Array;
+}
+
+/**
+ * Every signature of a message, in `Signature-Input` order. Labels in one field but not the other
+ * are reported when selected; labels are never duplicated.
+ */
+export function readSignatures(view: MessageView): { inputs: SignatureInput[]; signatures: Map<string, Uint8Array> } {
+  const inputLines = view.fieldLines('signature-input');
+  const signatureLines = view.fieldLines('signature');
+  if (inputLines === undefined || signatureLines === undefined) {
+    throw new SignetError('missing_signature', `The ${view.kind} is not signed: it has no ${inputLines === undefined ? 'Signature-Input' : 'Signature'} field.`);
+  }
+  return {
+    inputs: parseSignatureInput(inputLines.join(', ')),
+    signatures: parseSignatureField(signatureLines.join(', ')),
+  };
+}
+
+function refuseDuplicateLabels(value: string, parsedSize: number, field: string): void {
+  const keys = dictionaryKeys(value);
+  if (keys.length === parsedSize) return;
+  const seen = new Set<string>();
+  for (const key of keys) {
+    if (seen.has(key)) throw new SignetError('duplicate_label', `${field} has the label "${key}" more than once.`);
+    seen.add(key);
+  }
+}
+
+function checkLabel(label: string): void {
+  if (!/^[a-z*][a-z0-9_\-.*]*$/.test(label)) {
+    throw new SignetError('invalid_signature_input', `Signature label "${label}" is not a structured-field key (lower-case letters, digits, _ - . *; starting with a letter).`);
+  }
+}
+
+export type { BareItem };

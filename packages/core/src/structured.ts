@@ -1,0 +1,124 @@
+/**
+ * Thin wrappers over `structured-headers` (RFC 8941 / RFC 9651) that turn its exceptions into
+ * Signet errors, and the one piece it lacks: seeing duplicate Dictionary keys, which it silently merges.
+ * @module
+ */
+import {
+  parseDictionary,
+  parseItem,
+  parseList,
+  serializeDictionary,
+  serializeInnerList,
+  serializeItem,
+  serializeList,
+  isInnerList,
+  type Dictionary,
+  type InnerList,
+  type Item,
+} from 'structured-headers';
+import { SignetError, type SignetErrorCode } from './errors.js';
+
+export type { BareItem, Dictionary, InnerList, Item, List, Parameters } from 'structured-headers';
+export { Token } from 'structured-headers';
+
+/** Parses a Dictionary field value, throwing `code` with `what` in the message on failure. */
+export function parseDictionaryField(value: string, code: SignetErrorCode, what: string): Dictionary {
+  try {
+    return parseDictionary(value);
+  } catch (cause) {
+    throw new SignetError(code, `${what} is not a valid structured Dictionary: ${errorText(cause)}.`, { cause });
+  }
+}
+
+/** Parses an Item field value. */
+export function parseItemField(value: string, code: SignetErrorCode, what: string): Item {
+  try {
+    return parseItem(value);
+  } catch (cause) {
+    throw new SignetError(code, `${what} is not a valid structured Item: ${errorText(cause)}.`, { cause });
+  }
+}
+
+/** Serializes a Dictionary member value (an Item or an Inner List). */
+export function serializeMember(member: Item | InnerList): string {
+  return isInnerList(member) ? serializeInnerList(member) : serializeItem(member);
+}
+
+/** The structured type of the fields Signet knows, for `;sf` re-serialization. */
+const KNOWN_FIELD_TYPES: ReadonlyMap<string, 'dictionary' | 'list' | 'item'> = new Map([
+  ['signature-input', 'dictionary'],
+  ['signature', 'dictionary'],
+  ['content-digest', 'dictionary'],
+  ['repr-digest', 'dictionary'],
+  ['want-content-digest', 'dictionary'],
+  ['want-repr-digest', 'dictionary'],
+  ['accept-signature', 'dictionary'],
+  ['signature-agent', 'dictionary'],
+  ['signature-key', 'dictionary'],
+  ['priority', 'dictionary'],
+  ['cache-status', 'list'],
+  ['proxy-status', 'list'],
+  ['accept-ch', 'list'],
+  ['client-cert', 'item'],
+  ['client-cert-chain', 'list'],
+  ['cdn-cache-control', 'dictionary'],
+]);
+
+/**
+ * Strictly re-serializes a structured field value (RFC 9421 §2.1.1, `;sf`). A field of unknown type
+ * is tried as a Dictionary, then a List, then an Item: their strict serializations agree wherever
+ * more than one of them accepts the same text.
+ */
+export function reserializeStructured(name: string, value: string): string {
+  const type = KNOWN_FIELD_TYPES.get(name);
+  const attempts: ReadonlyArray<'dictionary' | 'list' | 'item'> = type === undefined ? ['dictionary', 'list', 'item'] : [type];
+  let lastError: unknown;
+  for (const attempt of attempts) {
+    try {
+      if (attempt === 'dictionary') return serializeDictionary(parseDictionary(value));
+      if (attempt === 'list') return serializeList(parseList(value));
+      return serializeItem(parseItem(value));
+    } catch (cause) {
+      lastError = cause;
+    }
+  }
+  throw new SignetError('invalid_component', `Field "${name}" is covered with ;sf but its value is not a valid structured field: ${errorText(lastError)}.`, { cause: lastError });
+}
+
+/**
+ * The keys of a well-formed Dictionary in order, duplicates included (the parser keeps only the last).
+ * Only call on text that `parseDictionary` accepted.
+ */
+export function dictionaryKeys(value: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  let expectKey = true;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (expectKey) {
+      if (c === 0x20 || c === 0x09) continue;
+      let end = i;
+      while (end < value.length && isKeyChar(value.charCodeAt(end))) end++;
+      keys.push(value.slice(i, end));
+      expectKey = false;
+      i = end - 1;
+      continue;
+    }
+    if (c === 0x22 /* " */) {
+      for (i++; i < value.length && value.charCodeAt(i) !== 0x22; i++) if (value.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x3a /* : */) {
+      for (i++; i < value.length && value.charCodeAt(i) !== 0x3a; i++);
+    } else if (c === 0x28 /* ( */) depth++;
+    else if (c === 0x29 /* ) */) depth--;
+    else if (c === 0x2c /* , */ && depth === 0) expectKey = true;
+  }
+  return keys;
+}
+
+function isKeyChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d || c === 0x2e || c === 0x2a;
+}
+
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message.replace(/\.$/, '') : String(error);
+}
