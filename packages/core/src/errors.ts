@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   digest_mismatch: 'The body does not match its Content-Digest.',
   invalid_signature_agent: 'The Signature-Agent field is malformed: not a Dictionary of URI strings, or an unknown type.',
   invalid_signature_agent_card: 'A Signature Agent Card breaks the registry rules.',
+  invalid_signature_key: 'The Signature-Key field is not a Dictionary of scheme tokens with parameters.',
 } as const;
 
 /** A stable, documented error code. */

@@ -44,3 +44,4 @@ export { keyDirectoryUrl, parseSignatureAgent, serializeSignatureAgent, type Sig
 export { parseHttpMessage, serializeHttpMessage, type ParseHttpMessageOptions, type ParsedHttpMessage } from './http-text.js';
 export { Token, type BareItem } from './structured.js';
 export { validateSignatureAgentCard, type SignatureAgentCard, type WebBotAuthMetadata } from './signature-agent-card.js';
+export { parseSignatureKey, serializeSignatureKey, type SignatureKeyMember, type SignatureKeyScheme } from './signature-key.js';
