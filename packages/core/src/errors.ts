@@ -32,6 +32,9 @@ export const ERROR_CODES = {
   invalid_signature_agent: 'The Signature-Agent field is malformed: not a Dictionary of URI strings, or an unknown type.',
   invalid_signature_agent_card: 'A Signature Agent Card breaks the registry rules.',
   invalid_signature_key: 'The Signature-Key field is not a Dictionary of scheme tokens with parameters.',
+  unknown_key: 'No key matches the signature: its keyid is neither a kid nor a JWK thumbprint in the key set given.',
+  invalid_usage: 'The signet command line is wrong: an unknown command or option, a missing or malformed argument.',
+  unreadable_input: 'A file or standard input could not be read (missing, a directory, not permitted, or empty).',
 } as const;
 
 /** A stable, documented error code. */
