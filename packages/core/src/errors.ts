@@ -35,6 +35,12 @@ export const ERROR_CODES = {
   unknown_key: 'No key matches the signature: its keyid is neither a kid nor a JWK thumbprint in the key set given.',
   invalid_usage: 'The signet command line is wrong: an unknown command or option, a missing or malformed argument.',
   unreadable_input: 'A file or standard input could not be read (missing, a directory, not permitted, or empty).',
+  key_not_found: 'Key discovery found no usable key for the keyid: absent from the fetched key set (after the rate-limited re-fetch), or outside its nbf/exp window.',
+  directory_unavailable: 'A key directory, JWKS or metadata document could not be fetched: network error, DNS failure, timeout, or a status other than 200.',
+  directory_invalid: 'A fetched key directory, JWKS or metadata document is malformed: wrong media type, invalid JSON, not a JWK Set, private key members, too many keys.',
+  directory_too_large: 'A fetched key directory, JWKS or metadata document is larger than the body size cap.',
+  directory_signature_invalid: 'A key directory response lacks a valid signature of its own (tag "http-message-signatures-directory") by a key it publishes.',
+  fetch_not_allowed: 'Key discovery refused to fetch a URL: not https:, a private, loopback or link-local address, credentials in the URL, or a redirect.',
 } as const;
 
 /** A stable, documented error code. */
