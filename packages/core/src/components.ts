@@ -2,15 +2,17 @@
  * Component identifiers (RFC 9421 §2) and their values in a message.
  * @module
  */
-import { parseItem, serializeItem, type BareItem, type Item, type Parameters } from 'structured-headers';
+import { parseItem, type BareItem, type Item, type Parameters } from 'structured-headers';
 import { SignetError } from './errors.js';
 import type { MessageView } from './message.js';
-import { errorText, parseDictionaryField, reserializeStructured, serializeMember } from './structured.js';
+import { errorText, parseDictionaryField, reserializeStructured, serializeItemFast, serializeMember } from './structured.js';
 
 /** A covered component: its name (lower-case field name, or a derived `@name`) and its parameters. */
 export interface Component {
   readonly name: string;
   readonly params: ReadonlyMap<string, BareItem>;
+  /** The serialized identifier (`"@authority";req`), filled in by {@link component} and {@link fromItem}. */
+  readonly id?: string;
 }
 
 /** The derived components of RFC 9421 §2.2. */
@@ -58,11 +60,16 @@ export function fromItem(item: Item): Component {
 
 /** The serialized identifier as it appears in the covered list and the signature base, e.g. `"@authority";req`. */
 export function serializeComponent(c: Component): string {
-  return serializeItem([c.name, c.params as Parameters]);
+  return c.id ?? serializeItemFast(c.name, c.params as Parameters);
 }
 
 function checkComponent(c: Component): Component {
   const { name, params } = c;
+  validate(name, params);
+  return { name, params, id: serializeItemFast(name, params as Parameters) };
+}
+
+function validate(name: string, params: ReadonlyMap<string, BareItem>): void {
   if (name.length === 0) throw new SignetError('invalid_component', 'A component name must not be empty.');
   if (name !== name.toLowerCase()) {
     throw new SignetError('invalid_component', `Component name "${name}" must be lower-case.`);
@@ -80,7 +87,7 @@ function checkComponent(c: Component): Component {
     if (name === '@query-param' && !params.has('name')) {
       throw new SignetError('invalid_component', '"@query-param" needs a ;name="..." parameter.');
     }
-    return c;
+    return;
   }
   if (!/^[!#$%&'*+\-.^_`|~0-9a-z]+$/.test(name)) {
     throw new SignetError('invalid_component', `"${name}" is not a valid HTTP field name.`);
@@ -94,7 +101,7 @@ function checkComponent(c: Component): Component {
   if (params.has('bs') && (params.has('sf') || params.has('key'))) {
     throw new SignetError('invalid_component', `"${name}": ;bs cannot be combined with ;sf or ;key (RFC 9421 §2.1).`);
   }
-  return c;
+  return;
 }
 
 /**

@@ -3,10 +3,11 @@
  * serialize them back byte for byte.
  * @module
  */
-import { isInnerList, serializeInnerList, type BareItem, type InnerList, type Parameters } from 'structured-headers';
+import { isInnerList, type BareItem, type Dictionary, type InnerList, type Parameters } from 'structured-headers';
 import { fromItem, type Component } from './components.js';
 import { SignetError } from './errors.js';
-import { dictionaryKeys, parseDictionaryField } from './structured.js';
+import { dictionaryKeys, parseDictionaryField, serializeInnerListFast } from './structured.js';
+import { parseDictionaryFast } from './structured-fast.js';
 import type { MessageView } from './message.js';
 
 /** The signature parameters of RFC 9421 §2.3. Unknown parameters are kept in {@link SignatureInput.parameters}. */
@@ -36,8 +37,7 @@ const STRING_PARAMS = new Set(['nonce', 'alg', 'keyid', 'tag']);
 
 /** Parses a whole `Signature-Input` field value into its members, in order. Duplicate labels are refused. */
 export function parseSignatureInput(value: string): SignatureInput[] {
-  const dictionary = parseDictionaryField(value, 'invalid_signature_input', 'Signature-Input');
-  refuseDuplicateLabels(value, dictionary.size, 'Signature-Input');
+  const dictionary = parseLabelledDictionary(value, 'invalid_signature_input', 'Signature-Input');
   const members: SignatureInput[] = [];
   for (const [label, member] of dictionary) {
     if (!isInnerList(member)) {
@@ -75,7 +75,7 @@ function toSignatureInput(label: string, member: InnerList): SignatureInput {
       (params as Record<string, string>)[key] = bare;
     }
   }
-  return { label, components, params, parameters, value: serializeInnerList(member) };
+  return { label, components, params, parameters, value: serializeInnerListFast(items, parameters) };
 }
 
 /**
@@ -96,8 +96,7 @@ export function createSignatureInput(
 
 /** Parses a whole `Signature` field value: label → signature bytes. */
 export function parseSignatureField(value: string): Map<string, Uint8Array> {
-  const dictionary = parseDictionaryField(value, 'invalid_signature_field', 'Signature');
-  refuseDuplicateLabels(value, dictionary.size, 'Signature');
+  const dictionary = parseLabelledDictionary(value, 'invalid_signature_field', 'Signature');
   const signatures = new Map<string, Uint8Array>();
   for (const [label, member] of dictionary) {
     const bare = isInnerList(member) ? undefined : member[0];
@@ -147,14 +146,20 @@ export function readSignatures(view: MessageView): { inputs: SignatureInput[]; s
   };
 }
 
-function refuseDuplicateLabels(value: string, parsedSize: number, field: string): void {
-  const keys = dictionaryKeys(value);
-  if (keys.length === parsedSize) return;
-  const seen = new Set<string>();
-  for (const key of keys) {
-    if (seen.has(key)) throw new SignetError('duplicate_label', `${field} has the label "${key}" more than once.`);
-    seen.add(key);
+/** Parses Signature-Input or Signature: the fast parser first, the general one for anything unusual. Repeated labels are refused. */
+function parseLabelledDictionary(value: string, code: 'invalid_signature_input' | 'invalid_signature_field', field: string): Dictionary {
+  const fast = parseDictionaryFast(value);
+  let duplicate: string | undefined;
+  let dictionary: Dictionary;
+  if (fast !== undefined) {
+    ({ dictionary, duplicate } = fast);
+  } else {
+    dictionary = parseDictionaryField(value, code, field);
+    const keys = dictionaryKeys(value);
+    if (keys.length !== dictionary.size) duplicate = keys.find((key, index) => keys.indexOf(key) !== index);
   }
+  if (duplicate !== undefined) throw new SignetError('duplicate_label', `${field} has the label "${duplicate}" more than once.`);
+  return dictionary;
 }
 
 function checkLabel(label: string): void {

@@ -4,6 +4,8 @@
  * @module
  */
 import {
+  serializeBareItem,
+  serializeKey,
   parseDictionary,
   parseItem,
   parseList,
@@ -12,9 +14,11 @@ import {
   serializeItem,
   serializeList,
   isInnerList,
+  type BareItem,
   type Dictionary,
   type InnerList,
   type Item,
+  type Parameters,
 } from 'structured-headers';
 import { SignetError, type SignetErrorCode } from './errors.js';
 
@@ -121,4 +125,55 @@ function isKeyChar(c: number): boolean {
 
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message.replace(/\.$/, '') : String(error);
+}
+
+/**
+ * Serializes an Item (bare item + parameters) exactly as `structured-headers` does, with a fast path
+ * for the strings, integers and booleans of signature parameters: this runs on every verification.
+ */
+export function serializeItemFast(bare: BareItem, params: Parameters): string {
+  return serializeBareFast(bare) + serializeParamsFast(params);
+}
+
+/** Serializes an Inner List of Items with its parameters (the `@signature-params` value). */
+export function serializeInnerListFast(items: readonly Item[], params: Parameters): string {
+  let out = '(';
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as Item;
+    if (i > 0) out += ' ';
+    out += serializeItemFast(item[0], item[1]);
+  }
+  return out + ')' + serializeParamsFast(params);
+}
+
+function serializeParamsFast(params: Parameters): string {
+  let out = '';
+  for (const [key, value] of params) {
+    out += ';' + (isPlainKey(key) ? key : serializeKey(key));
+    if (value !== true) out += '=' + serializeBareFast(value);
+  }
+  return out;
+}
+
+function serializeBareFast(bare: BareItem): string {
+  if (typeof bare === 'string') {
+    let needsEscape = false;
+    for (let i = 0; i < bare.length; i++) {
+      const c = bare.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e) return serializeBareItem(bare); // throws the library's error
+      if (c === 0x22 || c === 0x5c) needsEscape = true;
+    }
+    return needsEscape ? '"' + bare.replace(/["\\]/g, '\\$&') + '"' : '"' + bare + '"';
+  }
+  if (typeof bare === 'number' && Number.isInteger(bare) && Math.abs(bare) <= 999_999_999_999_999) return String(bare);
+  if (bare === true) return '?1';
+  if (bare === false) return '?0';
+  return serializeBareItem(bare);
+}
+
+function isPlainKey(key: string): boolean {
+  const first = key.charCodeAt(0);
+  if (!((first >= 0x61 && first <= 0x7a) || first === 0x2a)) return false;
+  for (let i = 1; i < key.length; i++) if (!isKeyChar(key.charCodeAt(i))) return false;
+  return true;
 }
