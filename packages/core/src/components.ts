@@ -5,6 +5,7 @@
 import { parseItem, type BareItem, type Item, type Parameters } from 'structured-headers';
 import { SignetError } from './errors.js';
 import type { MessageView } from './message.js';
+import { parseDictionaryFast } from './structured-fast.js';
 import { errorText, parseDictionaryField, reserializeStructured, serializeItemFast, serializeMember } from './structured.js';
 
 /** A covered component: its name (lower-case field name, or a derived `@name`) and its parameters. */
@@ -204,7 +205,7 @@ function fieldValue(view: MessageView, c: Component): string {
   const combined = lines.length === 1 ? normalizeLine(lines[0] as string) : lines.map(normalizeLine).join(', ');
   const key = c.params.get('key');
   if (typeof key === 'string') {
-    const dictionary = parseDictionaryField(combined, 'invalid_component', `Field "${c.name}" (covered with ;key)`);
+    const dictionary = parseDictionaryFast(combined)?.dictionary ?? parseDictionaryField(combined, 'invalid_component', `Field "${c.name}" (covered with ;key)`);
     const member = dictionary.get(key);
     if (member === undefined) {
       throw new SignetError('missing_component', `Field "${c.name}" has no member "${key}" (covered as ${serializeComponent(c)}).`);
