@@ -41,6 +41,10 @@ export const ERROR_CODES = {
   directory_too_large: 'A fetched key directory, JWKS or metadata document is larger than the body size cap.',
   directory_signature_invalid: 'A key directory response lacks a valid signature of its own (tag "http-message-signatures-directory") by a key it publishes.',
   fetch_not_allowed: 'Key discovery refused to fetch a URL: not https:, a private, loopback or link-local address, credentials in the URL, or a redirect.',
+  invalid_configuration: 'A signer, key source or directory option is missing, of the wrong type, or outside its allowed range (e.g. a signature TTL above 24 hours).',
+  key_unavailable: 'The key source has no valid signing key: the key file is missing, half-written or invalid and no earlier key was loaded, or no key of a rotation plan is active now.',
+  body_too_large: 'A request body to be signed is larger than maxBodyBytes: it was neither signed nor sent.',
+  redirect_failed: 'A redirect could not be followed: more than maxRedirects hops, redirect mode "error", or a Location that is not an http(s) URL.',
 } as const;
 
 /** A stable, documented error code. */
