@@ -35,6 +35,11 @@ export interface VerifyOptions {
   maxLifetime?: number;
   /** Require `keyid` to equal the key's RFC 7638 thumbprint (Web Bot Auth). */
   keyidIsThumbprint?: boolean;
+  /**
+   * Ignore the `alg` signature parameter: the key alone determines the algorithm (RFC 9421 §3.3.7;
+   * draft-hardt-httpbis-signature-key §3.3: verifiers "MUST ignore it if present"). Default false.
+   */
+  ignoreAlgParameter?: boolean;
   /** Accept only these algorithms. */
   algorithms?: readonly AlgorithmName[];
   /** The crypto backend (default node:crypto). */
@@ -72,7 +77,7 @@ export async function verifyMessage(message: MessageLike | MessagePair | Message
     const covered = input.components.map(serializeComponent);
     checkPolicy(input, covered, options);
     const key = typeof options.key === 'function' ? await options.key(input, view) : options.key;
-    const alg = resolveAlgorithm(key, input.params.alg);
+    const alg = resolveAlgorithm(key, options.ignoreAlgParameter === true ? undefined : input.params.alg);
     if (options.algorithms !== undefined && !options.algorithms.includes(alg)) {
       throw new SignetError('unsupported_algorithm', `Algorithm ${alg} is not accepted here (accepted: ${options.algorithms.join(', ')}).`);
     }
