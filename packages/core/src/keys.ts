@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  createECDH,
   createPrivateKey,
   createPublicKey,
   createSecretKey,
@@ -145,6 +146,7 @@ export function importJwk(jwk: Jwk, options: ImportKeyOptions = {}): SignetKey {
     } else if (jwk.kty === 'OKP' || jwk.kty === 'EC' || jwk.kty === 'RSA') {
       const input = { key: jwk as NodeJsonWebKey, format: 'jwk' as const };
       key = jwk.d !== undefined ? createPrivateKey(input) : createPublicKey(input);
+      if (jwk.d !== undefined) checkKeyPair(jwk, key);
     } else {
       throw new Error(`unsupported kty "${jwk.kty}"`);
     }
@@ -153,6 +155,33 @@ export function importJwk(jwk: Jwk, options: ImportKeyOptions = {}): SignetKey {
     throw new SignetError('invalid_key', `The JWK could not be imported: ${(cause as Error).message}.`, { cause });
   }
   return wrap(key, alg, kid);
+}
+
+/**
+ * A private JWK's public members must belong to its private key: node:crypto silently derives an
+ * Ed25519 public key from `d` (ignoring `x`) and keeps a mismatched EC or RSA public part, so the
+ * key's identity (its thumbprint) would not be the one the file shows. Never echoes private members.
+ */
+function checkKeyPair(jwk: Jwk, key: KeyObject): void {
+  const mismatch = (members: string): never => {
+    throw new Error(`its public member${members.includes(',') ? 's' : ''} ${members} do${members.includes(',') ? '' : 'es'} not belong to its private key`);
+  };
+  if (jwk.kty === 'OKP') {
+    if (jwk.x !== undefined && (createPublicKey(key).export({ format: 'jwk' }) as Jwk).x !== jwk.x) mismatch('"x"');
+  } else if (jwk.kty === 'EC') {
+    const curve = jwk.crv === 'P-256' ? 'prime256v1' : jwk.crv === 'P-384' ? 'secp384r1' : jwk.crv === 'P-521' ? 'secp521r1' : undefined;
+    if (curve === undefined || typeof jwk.d !== 'string') return;
+    const ecdh = createECDH(curve);
+    ecdh.setPrivateKey(Buffer.from(jwk.d, 'base64url'));
+    const point = ecdh.getPublicKey(); // 0x04 || X || Y
+    const size = (point.length - 1) / 2;
+    const x = Buffer.from(String(jwk.x), 'base64url');
+    const y = Buffer.from(String(jwk.y), 'base64url');
+    if (!x.equals(point.subarray(1, 1 + size)) || !y.equals(point.subarray(1 + size))) mismatch('"x", "y"');
+  } else if (jwk.kty === 'RSA' && typeof jwk.p === 'string' && typeof jwk.q === 'string' && typeof jwk.n === 'string') {
+    const int = (b64: string): bigint => BigInt('0x' + (Buffer.from(b64, 'base64url').toString('hex') || '0'));
+    if (int(jwk.n) !== int(jwk.p) * int(jwk.q)) mismatch('"n"');
+  }
 }
 
 /**
