@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+/**
+ * The `signet` executable: the command table and nothing else.
+ * @module
+ */
+import { runCli, type CommandTable } from './cli.js';
+import { base } from './commands/base.js';
+import { inspect } from './commands/inspect.js';
+import { keygen } from './commands/keygen.js';
+import { sign } from './commands/sign.js';
+import { verify } from './commands/verify.js';
+import { nodeIo } from './io.js';
+
+/**
+ * Every `signet` command, in `signet --help` order. To add one: write src/commands/<name>.ts
+ * exporting a `Command`, import it here, add it to `commands`, and remove it from `planned`.
+ */
+const TABLE: CommandTable = {
+  commands: [verify, sign, base, keygen, inspect],
+  // Added with @signet/client (issue 5). Until then `signet directory|fetch` exits 2 saying so.
+  planned: {
+    directory: 'write or serve a signed key directory',
+    fetch: 'send a signed request, curl-like, and print the response',
+  },
+};
+
+process.exitCode = await runCli(process.argv.slice(2), TABLE, nodeIo());
