@@ -64,7 +64,7 @@ export async function guardedFetch(url: string, accept: string, context: FetchCo
   const headers = flattenHeaders(response.headers);
   try {
     if (response.statusCode !== 200) {
-      response.body.destroy();
+      discard(response.body);
       if (REDIRECTS.has(response.statusCode)) {
         const location = headers.location ?? '(no Location)';
         throw new DiscoveryError('fetch_not_allowed', url, `answered ${response.statusCode} redirecting to ${location}; redirects are never followed`);
@@ -74,7 +74,7 @@ export async function guardedFetch(url: string, accept: string, context: FetchCo
     }
     const declared = headers['content-length'];
     if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > context.maxBodyBytes) {
-      response.body.destroy();
+      discard(response.body);
       throw new DiscoveryError('directory_too_large', url, `Content-Length ${declared} exceeds the ${context.maxBodyBytes}-byte cap`);
     }
     const chunks: Buffer[] = [];
@@ -84,7 +84,7 @@ export async function guardedFetch(url: string, accept: string, context: FetchCo
         const bytes = chunk as Buffer;
         size += bytes.length;
         if (size > context.maxBodyBytes) {
-          response.body.destroy();
+          discard(response.body);
           throw new DiscoveryError('directory_too_large', url, `body exceeds the ${context.maxBodyBytes}-byte cap (aborted after ${size} bytes)`);
         }
         chunks.push(bytes);
@@ -98,6 +98,12 @@ export async function guardedFetch(url: string, accept: string, context: FetchCo
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Drops a body we will not read; errors from the dropped stream are of no interest. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
 
 async function vetUnpinned(url: string, target: URL, policy: EgressPolicy): Promise<void> {
