@@ -1,0 +1,200 @@
+/**
+ * The request signer shared by `signRequest`, `signedFetch` and the undici interceptor: it takes a
+ * request's method, URL, headers and body bytes, and returns the headers to send.
+ * @module
+ */
+import { performance } from 'node:perf_hooks';
+import { inspect } from 'node:util';
+import {
+  SignetError,
+  SignetKey,
+  appendMember,
+  component,
+  createDigest,
+  nodeCryptoBackend,
+  parseSignatureInput,
+  serializeComponent,
+  signMessage,
+  type CryptoBackend,
+  type DigestAlgorithm,
+  type Signer,
+} from '@signet/core';
+import { DEFAULT_MAX_BODY_BYTES } from './body.js';
+import { publishSign } from './diagnostics.js';
+import { toKeySource, type KeySource, type SigningKey, type StaticKeyInput } from './key-source.js';
+import { createProfile, webBotAuthNonce, type Profile, type ProfileSigner } from './profiles.js';
+
+/** The longest signature lifetime the signer accepts: the Web Bot Auth drafts recommend at most 24 hours. */
+export const MAX_TTL_SECONDS = 86_400;
+
+/** How requests are signed. */
+export interface SigningOptions {
+  /** The key: a {@link KeySource} (static, ephemeral, file, rotation plan) or key material for a static key. */
+  key: KeySource | StaticKeyInput;
+  /** The profile (default `web-bot-auth`). A name selects its defaults (`aauth` → Signature-Key `hwk`). */
+  profile?: Profile | Profile['name'];
+  /** The signature label (default `sig1`). */
+  label?: string;
+  /** Seconds from `created` to `expires` (default 60, at most 86400). */
+  ttl?: number;
+  /**
+   * Components to cover in addition to the ones always covered (`@method`, `@authority`, `@path`,
+   * `@query` when there is one, the profile's header, `authorization` when present, `content-type`
+   * when present and `content-digest` when there is a body). E.g. `'"@query-param";name="q"'`, `'x-request-id'`.
+   */
+  components?: readonly string[];
+  /** Content-Digest algorithms (default `['sha-256']`). */
+  digestAlgorithms?: readonly DigestAlgorithm[];
+  /** The largest body that is read, digested and signed, in bytes (default 10 MiB). Larger bodies fail with `body_too_large`. */
+  maxBodyBytes?: number;
+  /** The clock, in UNIX seconds (default `Date.now() / 1000`). */
+  now?: () => number;
+  /** The nonce generator (default 64 random bytes, base64). */
+  nonce?: () => string;
+  /** The crypto backend (default node:crypto). */
+  backend?: CryptoBackend;
+}
+
+/** A request as the signer sees it. */
+export interface RequestParts {
+  readonly method: string;
+  /** The absolute URL. */
+  readonly url: string;
+  readonly headers: Headers;
+  /** The exact bytes that will be sent, or `null` for no body. */
+  readonly body: Uint8Array | null;
+}
+
+/** Signs requests with fixed options. Create once, use for every request. */
+export class RequestSigner {
+  readonly #keys: KeySource;
+  readonly #profile: ProfileSigner;
+  readonly #label: string;
+  readonly #ttl: number;
+  readonly #extra: readonly string[];
+  readonly #digestAlgorithms: readonly DigestAlgorithm[];
+  readonly #now: () => number;
+  readonly #backend: CryptoBackend;
+  /** The body size limit, in bytes. */
+  readonly maxBodyBytes: number;
+
+  /** @throws SignetError `invalid_configuration` (and key import errors) for bad options. */
+  constructor(options: SigningOptions) {
+    if (typeof options !== 'object' || options === null || options.key === undefined) {
+      throw new SignetError('invalid_configuration', 'Signing options need a `key` (a KeySource, or key material).');
+    }
+    this.#keys = toKeySource(options.key);
+    this.#profile = createProfile(options.profile, options.nonce ?? webBotAuthNonce);
+    this.#label = options.label ?? 'sig1';
+    if (!/^[a-z*][a-z0-9_\-.*]*$/.test(this.#label)) {
+      throw new SignetError('invalid_configuration', `Signature label ${JSON.stringify(this.#label)} is not a structured-field key (lower-case letters, digits, _ - . *).`);
+    }
+    const ttl = options.ttl ?? 60;
+    if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0 || ttl > MAX_TTL_SECONDS) {
+      throw new SignetError('invalid_configuration', `ttl must be between 1 and ${MAX_TTL_SECONDS} seconds (the drafts recommend at most 24 h), got ${String(ttl)}.`);
+    }
+    this.#ttl = Math.ceil(ttl);
+    this.#extra = (options.components ?? []).map((c) => serializeComponent(component(c)));
+    this.#digestAlgorithms = options.digestAlgorithms ?? ['sha-256'];
+    createDigest('', this.#digestAlgorithms); // validates the algorithm names now
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    if (!Number.isInteger(this.maxBodyBytes) || this.maxBodyBytes < 0) {
+      throw new SignetError('invalid_configuration', `maxBodyBytes must be a non-negative integer, got ${String(options.maxBodyBytes)}.`);
+    }
+    this.#now = options.now ?? (() => Date.now() / 1000);
+    this.#backend = options.backend ?? nodeCryptoBackend;
+  }
+
+  /** The key source requests are signed from. */
+  get keySource(): KeySource {
+    return this.#keys;
+  }
+
+  /** The signature label. */
+  get label(): string {
+    return this.#label;
+  }
+
+  /**
+   * The headers to send for `request`: its own, plus `Content-Digest` (when there is a body), the
+   * profile's header, `Signature-Input` and `Signature`.
+   * @throws SignetError `key_unavailable`, `missing_component` (an extra component the request lacks), `duplicate_label`
+   */
+  async sign(request: RequestParts): Promise<Headers> {
+    const started = performance.now();
+    const key = await this.#keys.current();
+    const headers = new Headers(request.headers);
+    const existingInput = headers.get('signature-input');
+    if (existingInput !== null && parseSignatureInput(existingInput).some((i) => i.label === this.#label)) {
+      throw new SignetError('duplicate_label', `The request already has a signature labelled "${this.#label}": choose another label.`);
+    }
+    if (request.body !== null) headers.set('content-digest', createDigest(request.body, this.#digestAlgorithms));
+    else headers.delete('content-digest');
+    const created = Math.floor(this.#now());
+    const expires = created + this.#ttl;
+    const applied = await this.#profile.apply({ key, label: this.#label, created, expires, headers });
+    for (const [name, value] of applied.headers) headers.set(name, value);
+
+    const url = new URL(request.url);
+    const components = unique([
+      '"@method"',
+      '"@authority"',
+      '"@path"',
+      ...(url.search.length > 1 ? ['"@query"'] : []),
+      ...applied.components.map((c) => serializeComponent(component(c))),
+      ...(headers.has('authorization') ? ['"authorization"'] : []),
+      ...(request.body !== null && headers.has('content-type') ? ['"content-type"'] : []),
+      ...(request.body !== null ? ['"content-digest"'] : []),
+      ...this.#extra,
+    ]);
+    const result = await signMessage(
+      { method: request.method, url: request.url, headers },
+      { key: this.#coreSigner(key), label: this.#label, components, params: Object.fromEntries(applied.params), backend: this.#backend },
+    );
+    headers.set('signature-input', appendMember(existingInput, result.signatureInput));
+    headers.set('signature', appendMember(headers.get('signature'), result.signatureHeader));
+    publishSign(() => ({
+      label: this.#label,
+      keyid: key.thumbprint,
+      alg: key.alg,
+      profile: this.#profile.name,
+      method: request.method,
+      url: request.url,
+      covered: components,
+      created,
+      expires,
+      durationMs: performance.now() - started,
+    }));
+    return headers;
+  }
+
+  #coreSigner(key: SigningKey): Signer {
+    const { signer, alg } = key;
+    if (!(signer instanceof SignetKey)) return signer;
+    const backend = this.#backend;
+    return { alg, sign: (data) => backend.sign(alg, signer, data) };
+  }
+
+  /** Never the key material. */
+  toJSON(): { type: 'RequestSigner'; profile: string; label: string; ttl: number; keys: unknown } {
+    return { type: 'RequestSigner', profile: this.#profile.name, label: this.#label, ttl: this.#ttl, keys: safeJson(this.#keys) };
+  }
+
+  [inspect.custom](): string {
+    return `RequestSigner ${JSON.stringify(this.toJSON())}`;
+  }
+}
+
+/** A {@link RequestSigner} for `options` (or `options` itself when it already is one). */
+export function createRequestSigner(options: SigningOptions | RequestSigner): RequestSigner {
+  return options instanceof RequestSigner ? options : new RequestSigner(options);
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}
+
+function safeJson(source: KeySource): unknown {
+  const toJSON = (source as { toJSON?: () => unknown }).toJSON;
+  return typeof toJSON === 'function' ? toJSON.call(source) : { type: 'KeySource' };
+}
