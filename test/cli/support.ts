@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,8 +67,11 @@ export function tempDir(): { dir: string; file(name: string, content: string | B
   return {
     dir,
     file(name, content, mode) {
+      // Written beside and renamed, so that concurrent tests never read a half-written file.
       const path = join(dir, name);
-      writeFileSync(path, content, mode === undefined ? undefined : { mode });
+      const partial = `${path}.${process.pid}-${Math.random().toString(36).slice(2)}`;
+      writeFileSync(partial, content, mode === undefined ? undefined : { mode });
+      renameSync(partial, path);
       return path;
     },
     cleanup() {

@@ -135,3 +135,16 @@ export function signingKey(file: KeyFile, keyid: string | undefined, alg: Algori
   }
   return key;
 }
+
+/**
+ * The RFC 7638 thumbprint of `key`, or an `invalid_key` error saying what to do (`fix`) when there is
+ * none: an HMAC secret, or an RSASSA-PSS PEM key, which Node.js cannot export as a JWK.
+ */
+export function keyThumbprint(key: SignetKey, fix: string): string {
+  try {
+    return key.thumbprint;
+  } catch (cause) {
+    const why = key.type === 'secret' ? 'an HMAC secret has no public JWK' : 'Node.js cannot export this key as a JWK (an RSASSA-PSS PEM key?)';
+    throw new SignetError('invalid_key', `Cannot compute the JWK thumbprint of the key: ${why}. ${fix}`, { cause });
+  }
+}

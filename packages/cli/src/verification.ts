@@ -19,7 +19,7 @@ import {
   type SignetKey,
   type VerifyOptions,
 } from '@signet/core';
-import { verificationKey, type KeyFile } from './key-file.js';
+import { keyThumbprint, verificationKey, type KeyFile } from './key-file.js';
 
 /** The verification profiles of `signet verify --profile`. */
 export const PROFILES = ['plain', 'web-bot-auth'] as const;
@@ -127,6 +127,7 @@ export async function checkSignature(
         `The RSA key in ${JSON.stringify(keyFile.path)} fits rsa-pss-sha512 and rsa-v1_5-sha256, and signature "${input.label}" has no alg parameter: pass --alg rsa-pss-sha512 or --alg rsa-v1_5-sha256.`,
       );
     }
+    if (options.profile === 'web-bot-auth' && key.type !== 'secret') keyThumbprint(key, 'The web-bot-auth profile compares keyid with it: use the key as a JWK.');
     try {
       report.alg = resolveAlgorithm(key, input.params.alg);
     } catch {

@@ -8,7 +8,7 @@ import { Args, type OptionSpec } from '../args.js';
 import { EXIT_OK, EXIT_USAGE, usageError, type Command } from '../command.js';
 import { addHeaderLines, readMessage } from '../input.js';
 import type { CliIo } from '../io.js';
-import { readKeyFile, signingKey } from '../key-file.js';
+import { keyThumbprint, readKeyFile, signingKey } from '../key-file.js';
 import { printError } from '../output.js';
 import { SIGNATURE_OPTIONS, parseComponents, signatureParams, type ParamDefaults } from '../signature-options.js';
 import { PROFILES, WEB_BOT_AUTH_TAG } from '../verification.js';
@@ -80,14 +80,18 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const keyFile = await readKeyFile(io, keyPath, 'sign');
     const key = signingKey(keyFile, args.string('keyid'), alg, 'sign');
     const resolved = signingAlgorithm(key);
-    const defaults: ParamDefaults = { created, keyid: key.kid ?? (key.type === 'secret' ? undefined : key.thumbprint), alg: args.flag('with-alg') ? resolved : undefined };
+    const keyidFlag = args.string('keyid');
+    const defaults: ParamDefaults = { created, alg: args.flag('with-alg') ? resolved : undefined };
+    if (keyidFlag === undefined && !wba) {
+      defaults.keyid = key.kid ?? (key.type === 'secret' ? undefined : keyThumbprint(key, 'Give the keyid with --keyid.'));
+    }
     if (wba) {
       if (key.type === 'secret') throw usageError('--profile web-bot-auth signs with a public-key algorithm; an HMAC secret cannot be used.');
-      const keyid = args.string('keyid');
-      if (keyid !== undefined && keyid !== key.thumbprint) {
-        throw usageError(`--profile web-bot-auth uses the key's JWK thumbprint (${key.thumbprint}) as keyid; drop --keyid ${JSON.stringify(keyid)}.`);
+      const thumbprint = keyThumbprint(key, 'Web Bot Auth needs it as keyid: use the key as a JWK.');
+      if (keyidFlag !== undefined && keyidFlag !== thumbprint) {
+        throw usageError(`--profile web-bot-auth uses the key's JWK thumbprint (${thumbprint}) as keyid; drop --keyid ${JSON.stringify(keyidFlag)}.`);
       }
-      Object.assign(defaults, { keyid: key.thumbprint, alg: resolved, expires: created + WEB_BOT_AUTH_LIFETIME, nonce: randomBytes(64).toString('base64'), tag: WEB_BOT_AUTH_TAG });
+      Object.assign(defaults, { keyid: thumbprint, alg: resolved, expires: created + WEB_BOT_AUTH_LIFETIME, nonce: randomBytes(64).toString('base64'), tag: WEB_BOT_AUTH_TAG });
     }
     const params = signatureParams(args, defaults);
     const read = await readMessage(io, { file: args.messageFile(), scheme, requestFile: args.string('request'), command: 'sign' });
