@@ -26,9 +26,9 @@ export interface FetchContext {
 }
 
 /** The undici agent key discovery uses by default: connect through the vetting lookup, with timeouts. */
-export function createPinnedAgent(policy: EgressPolicy, timeoutMs: number): Agent {
+export function createPinnedAgent(policy: EgressPolicy, timeoutMs: number, ca?: string | Buffer | Array<string | Buffer>): Agent {
   return new Agent({
-    connect: { timeout: timeoutMs, lookup: policy.netLookup },
+    connect: { timeout: timeoutMs, lookup: policy.netLookup, ...(ca === undefined ? {} : { ca }) },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     keepAliveTimeout: 10_000,

@@ -85,7 +85,7 @@ export class KeyDiscovery {
     this.#json = new DocumentCache(settings, this.#stats);
     this.#refetchedAt = new BoundedMap(resolved.maxCacheEntries);
     const policy = new EgressPolicy({ allowHttp: resolved.allowHttp, allowedHosts: resolved.allowedHosts, lookup: resolved.lookup });
-    this.#ownAgent = resolved.dispatcher === undefined ? createPinnedAgent(policy, resolved.timeoutMs) : undefined;
+    this.#ownAgent = resolved.dispatcher === undefined ? createPinnedAgent(policy, resolved.timeoutMs, resolved.ca) : undefined;
     this.#fetchContext = {
       policy,
       dispatcher: resolved.dispatcher ?? (this.#ownAgent as Dispatcher),
@@ -241,7 +241,10 @@ export class KeyDiscovery {
       return { value: await pending.catch(() => undefined), note: ' (after waiting for the re-fetch in flight)' };
     }
     const now = this.#options.now();
-    if (now - cached.fetchedAt < interval) return { value: undefined, note: ` (fetched ${Math.round((now - cached.fetchedAt) / 1000)} s ago; re-fetched at most once per ${seconds} s)` };
+    if (now - cached.fetchedAt < interval) {
+      this.#stats.refetchesLimited++;
+      return { value: undefined, note: ` (fetched ${Math.round((now - cached.fetchedAt) / 1000)} s ago; re-fetched at most once per ${seconds} s)` };
+    }
     const origin = originOf(url);
     const last = this.#refetchedAt.peek(origin);
     if (last !== undefined && now - last < interval) {

@@ -62,6 +62,11 @@ export interface DiscoveryOptions {
   dispatcher?: Dispatcher;
   /** The DNS resolver (tests). Default `dns.promises.lookup(host, { all: true })`. */
   lookup?: HostResolver;
+  /**
+   * Trusted CA certificates (PEM) for `https:` fetches, replacing Node's default roots: a private PKI, or a
+   * test server's self-signed certificate. Certificates are always verified against the URL's host name.
+   */
+  ca?: string | Buffer | Array<string | Buffer>;
 }
 
 /** Options with every default filled in. */
@@ -84,6 +89,7 @@ export interface ResolvedDiscoveryOptions {
   readonly now: () => number;
   readonly dispatcher: Dispatcher | undefined;
   readonly lookup: HostResolver | undefined;
+  readonly ca: string | Buffer | Array<string | Buffer> | undefined;
 }
 
 /** Fills in defaults and checks the numbers. @throws TypeError on a negative or non-finite number. */
@@ -120,5 +126,6 @@ export function resolveDiscoveryOptions(options: DiscoveryOptions = {}): Resolve
     now: options.now ?? Date.now,
     dispatcher: options.dispatcher,
     lookup: options.lookup,
+    ca: options.ca,
   };
 }

@@ -16,7 +16,7 @@ export interface DiscoveryStats {
   negativeHits: number;
   /** Re-fetches caused by an unknown keyid. */
   refetches: number;
-  /** Unknown-keyid re-fetches refused by the per-origin rate limit. */
+  /** Unknown-keyid re-fetches refused by the rate limit (fetched less than an interval ago, or the origin re-fetched recently). */
   refetchesLimited: number;
   /** Background refreshes (stale-while-revalidate) started. */
   backgroundRefreshes: number;

@@ -3,7 +3,12 @@
  * the test swaps at will, counting every request per path; and helpers that build signed directory responses
  * with core `signMessage`, exactly as a publisher does.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createDigest, generateKey, signMessage, type Jwk, type SignetKey } from '@signet/core';
 import { DIRECTORY_MEDIA_TYPE, DIRECTORY_PATH } from '../../src/discovery/index.js';
@@ -23,13 +28,31 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startFixture(routes: Record<string, Handler> = {}): Promise<Fixture> {
+/** A self-signed certificate for the given DNS names, made with the openssl command line. */
+export function selfSignedCertificate(names: string[]): { key: string; cert: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'signet-tls-'));
+  try {
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2',
+      '-subj', `/CN=${names[0]}`, '-addext', `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`,
+    ], { stdio: 'pipe' });
+    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+  } catch (cause) {
+    throw new Error('The https fixture needs the openssl command line (apt-get install openssl) to make a test certificate.', { cause });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Starts a fixture server; with `tls`, it speaks https (origin `https://127.0.0.1:<port>`). */
+export async function startFixture(routes: Record<string, Handler> = {}, options: { tls?: { key: string; cert: string } } = {}): Promise<Fixture> {
   const map = new Map(Object.entries(routes));
   const counts = new Map<string, number>();
   const log: Array<{ path: string; host: string | undefined }> = [];
   const sockets = new Set<import('node:net').Socket>();
   let fixture: Fixture;
-  const server: Server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     counts.set(path, (counts.get(path) ?? 0) + 1);
     log.push({ path, host: req.headers.host });
@@ -42,8 +65,9 @@ export async function startFixture(routes: Record<string, Handler> = {}): Promis
       if (!res.headersSent) res.writeHead(599).end(String(error));
       else res.destroy();
     });
-  });
-  server.on('connection', (socket) => {
+  };
+  const server: Server = options.tls === undefined ? createServer(listener) : createTlsServer(options.tls, listener);
+  server.on('connection', (socket: import('node:net').Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -51,7 +75,7 @@ export async function startFixture(routes: Record<string, Handler> = {}): Promis
   const port = (server.address() as AddressInfo).port;
   fixture = {
     port,
-    origin: `http://127.0.0.1:${port}`,
+    origin: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     routes: map,
     hits: (path) => counts.get(path) ?? 0,
     log,
@@ -129,7 +153,7 @@ export async function signedDirectory(options: DirectoryOptions): Promise<Canned
         key,
         label: `binding${i}`,
         components: options.components ?? ['"@authority";req', 'content-digest'],
-        params: { created: options.created, keyid: key.thumbprint, alg: 'ed25519', expires: options.expires ?? options.created + 300, tag: 'http-message-signatures-directory' },
+        params: { created: options.created, keyid: key.thumbprint, alg: key.alg ?? 'ed25519', expires: options.expires ?? options.created + 300, tag: 'http-message-signatures-directory' },
       },
     );
     inputs.push(result.signatureInput);
@@ -145,7 +169,8 @@ export async function signedDirectory(options: DirectoryOptions): Promise<Canned
 /** A handler that signs the directory afresh at each request, with the clock of the test. */
 export function directoryHandler(keys: () => SignetKey[], nowSeconds: () => number, more: Partial<DirectoryOptions> = {}): Handler {
   return async (req, res, fixture) => {
-    const url = `http://${req.headers.host ?? `127.0.0.1:${fixture.port}`}${DIRECTORY_PATH}`;
+    const scheme = fixture.origin.startsWith('https:') ? 'https' : 'http';
+    const url = `${scheme}://${req.headers.host ?? `127.0.0.1:${fixture.port}`}${DIRECTORY_PATH}`;
     send(res, await signedDirectory({ url, keys: keys(), created: nowSeconds(), ...more }));
   };
 }
