@@ -5,7 +5,7 @@
  * @module
  */
 import { isSignetError, type SignetErrorCode } from '@signet/core';
-import type { DiscoveryError } from './errors.js';
+import { DiscoveryError, type DiscoveryErrorCode } from './errors.js';
 import type { Freshness } from './freshness.js';
 import type { DiscoveryStats } from './stats.js';
 
@@ -41,6 +41,16 @@ export interface CacheSettings {
   readonly maxNegativeTtlMs: number;
   readonly staleIfErrorMs: number;
   readonly maxEntries: number;
+}
+
+/** The failure a negative entry remembers, saying when the next attempt will be made. */
+function remembered(error: unknown, retryInMs: number): unknown {
+  if (!(error instanceof DiscoveryError)) return error;
+  const seconds = Math.max(1, Math.ceil(retryInMs / 1000));
+  return new DiscoveryError(error.code as DiscoveryErrorCode, error.url, `${error.reason} (failed recently; not fetched again for ${seconds} s)`, {
+    cause: error,
+    retryAfterSeconds: error.retryAfterSeconds,
+  });
 }
 
 /** A least-recently-used map with a size bound. */
@@ -167,7 +177,7 @@ export class DocumentCache<T> {
         return usableStale;
       }
       this.#stats.negativeHits++;
-      throw negative.error;
+      throw remembered(negative.error, negative.retryAt - now);
     }
     try {
       return await this.#fetch(key, load);

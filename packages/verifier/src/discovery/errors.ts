@@ -19,6 +19,8 @@ export type DiscoveryErrorCode =
 export class DiscoveryError extends VerificationError {
   /** The URL that was being fetched or searched. */
   readonly url: string;
+  /** What went wrong, without the URL. */
+  readonly reason: string;
   /** For a 429 or 503 answer: the `Retry-After` delay in seconds, when the server sent one. */
   readonly retryAfterSeconds: number | undefined;
 
@@ -26,6 +28,7 @@ export class DiscoveryError extends VerificationError {
     super(code, `${url}: ${reason}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DiscoveryError';
     this.url = url;
+    this.reason = reason;
     this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }

@@ -217,6 +217,7 @@ describe('one fetch in flight per URL', () => {
     const failures = await Promise.all(Array.from({ length: 100 }, () => d.findAgentKey(directoryAgent(fx), key.thumbprint).catch((e: { code: string }) => e.code)));
     expect(new Set(failures)).toEqual(new Set(['directory_unavailable']));
     expect(fx.hits(DIRECTORY_PATH)).toBe(1);
+    await expect(d.findAgentKey(directoryAgent(fx), key.thumbprint)).rejects.toMatchObject({ code: 'directory_unavailable', message: expect.stringContaining('(failed recently; not fetched again for 5 s)') });
     fail = false;
     clock.advance(6);
     expect(await d.findAgentKey(directoryAgent(fx), key.thumbprint)).toMatchObject({ thumbprint: key.thumbprint });
