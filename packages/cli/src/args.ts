@@ -20,11 +20,12 @@ export function wantsHelp(args: readonly string[]): boolean {
   return false;
 }
 
-/** The closest of `candidates` to `word` (at most 2 edits away), for "did you mean" hints. */
+/** The closest of `candidates` to `word` (at most 2 edits away, or starting with it), for "did you mean" hints. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of candidates) {
+    if (word.length >= 3 && candidate.startsWith(word)) return candidate;
     const d = editDistance(word, candidate);
     if (d < bestDistance) {
       best = candidate;
@@ -73,7 +74,8 @@ export class Args {
     } catch (error) {
       const code = (error as { code?: string }).code;
       const message = (error as Error).message;
-      const option = /'(-[^' ]*)/.exec(message)?.[1];
+      // Node names the option as '--key', '-k, --key <value>' or '-x': take the long form when there is one.
+      const option = /'(?:-[^-' ,], )?(-{1,2}[^' ,]+)/.exec(message)?.[1];
       if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined) {
         const name = option.replace(/^-+/, '').split('=')[0] ?? '';
         const suggestion = closest(name, Object.keys(options));
