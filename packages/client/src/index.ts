@@ -49,3 +49,4 @@ export { DIRECTORY_MEDIA_TYPE, DIRECTORY_PATH, DIRECTORY_TAG, createDirectory, d
 export { createSignatureAgentCard, type SignatureAgentCardInput } from './agent-card.js';
 export { responseKeyResolver, verifyResponse, type ResponseVerificationOptions, type VerifiedResponse } from './response-verification.js';
 export { SIGN_CHANNEL, type SignEvent } from './diagnostics.js';
+export { installGlobalSigning, type GlobalSigningOptions } from './global.js';

@@ -12,6 +12,12 @@ import { RequestSigner, type SigningOptions } from './signer.js';
 
 /** Options of {@link signingInterceptor}. */
 export interface SigningInterceptorOptions extends SigningOptions {
+  /**
+   * The origin of the `Pool` or `Client` the interceptor is composed onto (`http://host:port`). Their
+   * `request({ path })` calls carry no origin, and the signature must cover `@authority`; an `Agent`
+   * (and the global dispatcher) always knows the origin. Without it such a request fails, never goes out unsigned.
+   */
+  origin?: string | URL;
   /** Sign only the requests this returns true for (default: all but CONNECT and upgrades). */
   filter?: (request: { readonly origin: string; readonly path: string; readonly method: string }) => boolean;
 }
@@ -34,13 +40,17 @@ export type SigningInterceptor = Dispatcher.DispatcherComposeInterceptor;
 export function signingInterceptor(options: SigningInterceptorOptions): SigningInterceptor {
   const signer = new RequestSigner(options);
   const filter = options.filter;
+  const fixedOrigin = options.origin === undefined ? undefined : new URL(String(options.origin)).origin;
   return (dispatch) =>
     function signetSigningInterceptor(opts, handler) {
-      const origin = opts.origin === undefined ? undefined : String(opts.origin);
       const method = String(opts.method);
-      if (origin === undefined || method === 'CONNECT' || opts.upgrade || (filter !== undefined && !filter({ origin, path: opts.path, method }))) {
-        return dispatch(opts, handler);
+      if (method === 'CONNECT' || opts.upgrade) return dispatch(opts, handler);
+      const origin = opts.origin === undefined || opts.origin === null ? fixedOrigin : new URL(String(opts.origin)).origin;
+      if (origin === undefined) {
+        fail(handler, new SignetError('invalid_configuration', `${method} ${opts.path}: the request has no origin, so @authority cannot be signed. Pass { origin } to signingInterceptor when composing it onto a Pool or Client.`));
+        return true;
       }
+      if (filter !== undefined && !filter({ origin, path: opts.path, method })) return dispatch(opts, handler);
       signDispatch(signer, opts, origin, method).then(
         (signed) => {
           try {
