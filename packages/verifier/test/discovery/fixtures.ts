@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { createDigest, generateKey, signMessage, type Jwk, type SignetKey } from '@signet/core';
 import { DIRECTORY_MEDIA_TYPE, DIRECTORY_PATH } from '../../src/discovery/index.js';
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, fixture: Fixture) => void | Promise<void>;
+export type Handler = (req: IncomingMessage, res: ServerResponse, fixture: Fixture) => unknown;
 
 export interface Fixture {
   readonly port: number;

@@ -89,7 +89,7 @@ describe('hostile key directories', () => {
   }
 
   it('the good agent keeps being served, without waiting, while every hostile one is being refused', async () => {
-    const discovery = new KeyDiscovery(options);
+    const discovery = new KeyDiscovery({ ...options, timeoutMs: 1000 });
     const newcomerKey = generateKey();
     const newcomer = await startFixture({ [DIRECTORY_PATH]: directoryHandler(() => [newcomerKey], clock.seconds) });
     servers.push(newcomer);
@@ -111,10 +111,12 @@ describe('hostile key directories', () => {
         expect(found.thumbprint).toBe(good.thumbprint);
         goodTimes.push(performance.now() - started);
       }
-      // Every good lookup finished before the slow hostile ones gave up (timeout 300 ms).
-      expect(Math.max(...goodTimes)).toBeLessThan(250);
       const results = await Promise.all(hostileResults);
       for (const r of results) expect(r.code, r.name).toBe(hostile[r.name]!.code);
+      // Every good lookup finished before the slow hostile ones gave up (timeout 1000 ms).
+      const slowest = Math.min(...results.filter((r) => r.name.startsWith('slow')).map((r) => (r as { at: number }).at));
+      expect(slowest).toBeGreaterThanOrEqual(950);
+      expect(Math.max(...goodTimes)).toBeLessThan(slowest);
       expect(await discovery.findAgentKey(agent('good'), good.thumbprint)).toMatchObject({ thumbprint: good.thumbprint });
       expect(origins.good!.hits(DIRECTORY_PATH)).toBeGreaterThanOrEqual(1);
     } finally {
