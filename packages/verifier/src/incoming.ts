@@ -1,0 +1,108 @@
+/**
+ * The request as the verifier sees it, whether a web `Request` or a node `IncomingMessage` (Express,
+ * connect and Fastify's `request.raw` are node requests).
+ * @module
+ */
+import type { IncomingMessage } from 'node:http';
+import { MessageView, SignetError, type DigestVerifier } from '@signet/core';
+import { checkGivenBody, declaredLength, readNodeBody, readWebBody, type BodySource } from './body.js';
+
+/** The request under verification. */
+export interface Inbound {
+  readonly view: MessageView;
+  readonly method: string;
+  /** The absolute URL the signature base is computed over. */
+  readonly url: string;
+  /** True when the request declares a body (Content-Length > 0 or Transfer-Encoding, or a web body stream). */
+  readonly hasBody: boolean;
+  /** One header value (repeated field lines joined with ", "), or undefined. */
+  header(name: string): string | undefined;
+  /** Reads the body through `digest` (which throws on mismatch) and hands it back to the application. */
+  readBody(maxBytes: number, digest: DigestVerifier): Promise<{ body: Uint8Array; request?: Request | undefined }>;
+}
+
+/** A node request as Express / connect extend it. */
+type NodeRequest = IncomingMessage & { originalUrl?: string; socket: IncomingMessage['socket'] & { encrypted?: boolean } };
+
+/** True for a web `Request` (or a compatible object with `headers.get`). */
+export function isWebRequest(request: unknown): request is Request {
+  return (typeof Request !== 'undefined' && request instanceof Request) || (typeof request === 'object' && request !== null && typeof (request as { headers?: { get?: unknown } }).headers?.get === 'function' && typeof (request as { url?: unknown }).url === 'string');
+}
+
+/** Wraps a request for verification. @throws SignetError `invalid_message` */
+export function toInbound(request: Request | IncomingMessage, baseUrl: string | ((request: IncomingMessage) => string) | undefined, body: BodySource | undefined): Inbound {
+  if (isWebRequest(request)) return webInbound(request, body);
+  if (typeof request !== 'object' || request === null || typeof (request as IncomingMessage).headers !== 'object') {
+    throw new SignetError('invalid_message', 'verify() needs a web Request or a node IncomingMessage.');
+  }
+  return nodeInbound(request as NodeRequest, baseUrl, body);
+}
+
+function webInbound(request: Request, given: BodySource | undefined): Inbound {
+  const view = MessageView.from(request);
+  const length = declaredLength(request.headers.get('content-length'));
+  const hasBody = length !== undefined ? length > 0 : request.headers.has('transfer-encoding') || request.body !== null;
+  return {
+    view,
+    method: request.method,
+    url: request.url,
+    hasBody,
+    header: (name) => request.headers.get(name) ?? undefined,
+    readBody: async (maxBytes, digest) =>
+      given !== undefined ? { body: await checkGivenBody(given, maxBytes, digest), request } : readWebBody(request, maxBytes, digest),
+  };
+}
+
+function nodeInbound(request: NodeRequest, baseUrl: string | ((request: IncomingMessage) => string) | undefined, given: BodySource | undefined): Inbound {
+  const method = request.method;
+  if (typeof method !== 'string' || method.length === 0) throw new SignetError('invalid_message', 'The node request has no method.');
+  const url = absoluteUrl(request, baseUrl);
+  const headers: Record<string, string[]> = {};
+  const distinct = request.headersDistinct as Record<string, string[] | undefined> | undefined;
+  if (distinct !== undefined) {
+    for (const [name, values] of Object.entries(distinct)) if (values !== undefined && !name.startsWith(':')) headers[name] = values;
+  } else {
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value === undefined || name.startsWith(':')) continue;
+      headers[name] = Array.isArray(value) ? value : [value];
+    }
+  }
+  const view = MessageView.from({ method, url, headers });
+  const length = declaredLength(request.headers['content-length']);
+  const hasBody = length !== undefined ? length > 0 : request.headers['transfer-encoding'] !== undefined;
+  return {
+    view,
+    method,
+    url,
+    hasBody,
+    header: (name) => {
+      const lines = headers[name];
+      return lines === undefined ? undefined : lines.join(', ');
+    },
+    readBody: async (maxBytes, digest) => ({
+      body: given !== undefined ? await checkGivenBody(given, maxBytes, digest) : await readNodeBody(request, maxBytes, digest),
+    }),
+  };
+}
+
+/** A host, IPv6 literal or registered name, with an optional port: nothing that could move the URL's path. */
+const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+,;=-]+)(?::\d{1,5})?$/;
+
+/** `scheme://host` + the request target as received (Express: `originalUrl`, which mounting does not rewrite). */
+function absoluteUrl(request: NodeRequest, baseUrl: string | ((request: IncomingMessage) => string) | undefined): string {
+  const target = request.originalUrl ?? request.url ?? '/';
+  if (/^https?:\/\//i.test(target)) return target;
+  let base: string;
+  if (typeof baseUrl === 'function') {
+    base = baseUrl(request).replace(/\/$/, '');
+  } else if (baseUrl !== undefined) {
+    base = baseUrl;
+  } else {
+    const host = request.headers.host ?? (request.headers[':authority'] as string | undefined);
+    if (host === undefined || host.length === 0) throw new SignetError('invalid_message', 'The request has no Host header, so its @authority is unknown.');
+    if (!HOST.test(host)) throw new SignetError('invalid_message', `The Host header ${JSON.stringify(host.slice(0, 100))} is not a host[:port].`);
+    base = `${request.socket?.encrypted === true ? 'https' : 'http'}://${host}`;
+  }
+  const path = target.startsWith('/') ? target : `/${target}`;
+  return base + path;
+}

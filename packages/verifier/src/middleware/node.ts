@@ -1,0 +1,44 @@
+/**
+ * node:http / connect / Express middleware: `(req, res, next)`.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { VerifiedAgent, VerifiedRequest } from '../types.js';
+import { verifierOf, type VerifierInput } from './shared.js';
+
+/** A node request after the middleware accepted it. */
+export type SignetIncomingMessage = IncomingMessage & { agent?: VerifiedAgent; signet?: VerifiedRequest };
+
+/** The connect / Express `next`. */
+export type NextFunction = (error?: unknown) => void;
+
+/**
+ * Verifies every request; on success sets `req.agent` (the verified agent) and `req.signet` (the whole result) and
+ * calls `next()`; on failure answers 401 (503 when the replay store is down) with `{ error, message }` and
+ * `Accept-Signature`, and does not call `next`.
+ *
+ * ```ts
+ * app.use(signetMiddleware(verifier));                       // Express, connect
+ * http.createServer((req, res) => mw(req, res, () => app(req, res)));   // node:http
+ * ```
+ */
+export function signetMiddleware(input: VerifierInput): (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void {
+  const verifier = verifierOf(input);
+  return (req, res, next) => {
+    verifier.verify(req).then(
+      (result) => {
+        Object.assign(req, { agent: result.agent, signet: result });
+        next();
+      },
+      (error: unknown) => {
+        const failure = verifier.failureResponse(error);
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        res.writeHead(failure.status, failure.headers);
+        res.end(JSON.stringify(failure.body));
+      },
+    );
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The Web Bot Auth profile: `tag="web-bot-auth"`, the covered Signature-Agent member names the agent, and the
+ * `keyid` is the JWK thumbprint of a key the agent publishes (or a statically trusted key).
+ * @module
+ */
+import { SignetError, parseSignatureAgent, serializeComponent, type MessageView, type SignatureAgent, type SignatureInput } from '@signet/core';
+import type { ResolvedOptions } from '../options.js';
+import { findAgentKey } from '../trusted-keys.js';
+import { askHook, type KeyResolution } from './resolution.js';
+
+/** The Web Bot Auth signature tag. */
+export const WEB_BOT_AUTH_TAG = 'web-bot-auth';
+
+/**
+ * The Signature-Agent member this signature covers: `"signature-agent";key="<member>"` (a Dictionary member), or
+ * the legacy bare `"signature-agent"` (a bare string, or a Dictionary of exactly one member). `undefined` when
+ * the request has no Signature-Agent.
+ * @throws SignetError `missing_required_component` (present but not covered), `invalid_signature_agent`, `missing_component`
+ */
+export function coveredSignatureAgent(view: MessageView, input: SignatureInput): SignatureAgent | undefined {
+  const lines = view.fieldLines('signature-agent');
+  if (lines === undefined) return undefined;
+  const covering = input.components.filter((c) => c.name === 'signature-agent');
+  if (covering.length === 0) {
+    throw new SignetError('missing_required_component', `Signature "${input.label}" does not cover the Signature-Agent it comes with (cover "signature-agent";key="<member>").`);
+  }
+  const agents = parseSignatureAgent(lines.join(', '));
+  const [first] = covering;
+  const member = first?.params.get('key');
+  if (covering.length > 1) {
+    throw new SignetError('invalid_signature_agent', `Signature "${input.label}" covers several Signature-Agent members (${covering.map(serializeComponent).join(', ')}); it must name one agent.`);
+  }
+  if (typeof member === 'string') {
+    const agent = agents.find((a) => a.label === member);
+    if (agent === undefined) throw new SignetError('missing_component', `Signature-Agent has no member "${member}", which signature "${input.label}" covers.`);
+    return agent;
+  }
+  if (agents.length !== 1) {
+    throw new SignetError('invalid_signature_agent', `Signature "${input.label}" covers the whole Signature-Agent field, which has ${agents.length} members: cover one with "signature-agent";key="<member>".`);
+  }
+  return agents[0];
+}
+
+/** True when the signature covers `@authority` or `@target-uri`, which bind it to this server. */
+export function coversAuthority(covered: readonly string[]): boolean {
+  return covered.includes('"@authority"') || covered.includes('"@target-uri"');
+}
+
+/**
+ * Finds the key: a statically trusted key for this agent, then the `resolveKey` hook, then key discovery.
+ * @throws SignetError `missing_signature_agent`, `unknown_key`, discovery codes
+ */
+export async function resolveWebBotAuthKey(input: SignatureInput, agent: SignatureAgent | undefined, options: ResolvedOptions): Promise<KeyResolution> {
+  const keyid = input.params.keyid as string;
+  const entry = findAgentKey(options.keys, keyid, agent?.uri);
+  if (entry !== undefined) {
+    return { key: entry.key, id: agent?.uri ?? entry.agent ?? `urn:jkt:sha-256:${entry.thumbprint}`, keyid, thumbprint: entry.thumbprint, pseudonymous: false };
+  }
+  const found = await askHook(options.resolveKey, { profile: 'web-bot-auth', label: input.label, keyid, signatureAgent: agent, input });
+  if (found !== undefined) {
+    if (found.key.type === 'secret') throw new SignetError('unsupported_algorithm', 'Web Bot Auth signatures never use shared secrets (HMAC).');
+    return { key: found.key, id: found.agent ?? agent?.uri ?? keyid, keyid, thumbprint: found.key.thumbprint, pseudonymous: false };
+  }
+  if (agent === undefined) {
+    throw new SignetError('missing_signature_agent', `Signature "${input.label}" comes with no Signature-Agent, and keyid ${JSON.stringify(keyid)} is not a trusted key.`);
+  }
+  if (options.discovery === undefined) {
+    throw new SignetError('unknown_key', `No trusted key for agent ${JSON.stringify(agent.uri)} has thumbprint ${JSON.stringify(keyid)}, and key discovery is off.`);
+  }
+  const discovered = await options.discovery.findAgentKey(agent, keyid);
+  return { key: discovered.key, id: agent.uri, keyid, thumbprint: discovered.thumbprint, pseudonymous: false };
+}
