@@ -31,15 +31,19 @@ describe.concurrent('signet help', () => {
   });
 
   for (const name of COMMANDS) {
-    it(`signet ${name} --help (and -h, and "signet help ${name}"): usage, options and an example; exit 0`, async () => {
+    it(`signet ${name} --help: usage, options and an example; exit 0`, async () => {
       const result = await signet([name, '--help']);
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(new RegExp(`^Usage: signet ${name} `));
       expect(result.stdout).toMatch(/\nExamples?:\n {2}signet /);
-      expect((await signet([name, '-h', '--bogus'])).stdout).toBe(result.stdout);
-      expect((await signet(['help', name])).stdout).toBe(result.stdout);
     });
   }
+
+  it('-h (even beside a bad option) and "signet help <command>" print the same help', async () => {
+    const help = (await signet(['verify', '--help'])).stdout;
+    expect((await signet(['verify', '-h', '--bogus'])).stdout).toBe(help);
+    expect((await signet(['help', 'verify'])).stdout).toBe(help);
+  });
 
   it('signet --version prints the package version', async () => {
     const result = await signet(['--version']);

@@ -61,7 +61,7 @@ describe.concurrent('signet verify --profile web-bot-auth: architecture vectors'
       expect(result.stdout).toContain('profile web-bot-auth');
     });
 
-    it(`${name}, with the vector's private JWK as key file: exit 0`, async () => {
+    if (index === 0) it(`${name}, with the vector's private JWK as key file: exit 0`, async () => {
       const key = tmp.file(`wba-${index}.private.jwk`, JSON.stringify(v.key));
       expect((await signet(['verify', '--key', key, '--profile', 'web-bot-auth', '--now', now, request()])).code).toBe(0);
     });
