@@ -25,6 +25,7 @@ export type { TrustedKey, TrustedKeyInput } from './trusted-keys.js';
 export type { IssuerKeys } from './agent-token.js';
 export type { BodySource } from './body.js';
 export { isKeyDiscovery, type DiscoveredKeyLike, type KeyDiscoveryLike } from './key-discovery.js';
+export { KeyDiscovery, DiscoveryError, type DiscoveredKey, type DiscoveryOptions, type DiscoveryStats } from './discovery/index.js';
 export { nonceKey, type NonceStore } from './nonce/nonce-store.js';
 export { MemoryNonceStore, type MemoryNonceStoreOptions } from './nonce/memory-nonce-store.js';
 export { RedisNonceStore, type RedisClientLike, type RedisNonceStoreOptions } from './nonce/redis-nonce-store.js';
