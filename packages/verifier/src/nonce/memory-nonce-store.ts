@@ -3,7 +3,7 @@
  * arrays (12 bytes a slot, at most half the slots used: about 25 bytes a nonce), bounded, evicting by expiry.
  * @module
  */
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { SignetError } from '@signet/core';
 import type { NonceStore } from './nonce-store.js';
 
@@ -22,9 +22,11 @@ const MIN_SLOTS = 1024;
 const MAX_LOAD = 0.5;
 
 /**
- * A bounded {@link NonceStore} for one process. Keys are reduced to 64-bit SHA-256 prefixes (a collision can only
- * refuse a request, never accept one); expired entries are reused in place and dropped when the table is rebuilt.
- * For several verifier instances use `RedisNonceStore`.
+ * A bounded {@link NonceStore} for one process. Keys are reduced to 62 bits: the verifier's keys are SHA-256
+ * digests in base64url ({@link nonceKey}), whose first 11 characters are used as they are; other keys are hashed
+ * with FNV-1a (a collision can only refuse a request, never accept one). Slots are chosen with a per-store random
+ * seed, so that nobody can aim keys at one probe chain. Expired entries are reused in place and dropped when the
+ * table is rebuilt. For several verifier instances use `RedisNonceStore`.
  */
 export class MemoryNonceStore implements NonceStore {
   readonly #capacity: number;
@@ -37,6 +39,10 @@ export class MemoryNonceStore implements NonceStore {
   #mask: number;
   /** Occupied slots, live or expired. */
   #used = 0;
+  /** Occupied slots allowed before a rebuild: min(capacity, half the table). */
+  #limit: number;
+  readonly #seedHi: number;
+  readonly #seedLo: number;
 
   constructor(options: MemoryNonceStoreOptions = {}) {
     const capacity = options.capacity ?? 1_000_000;
@@ -51,6 +57,10 @@ export class MemoryNonceStore implements NonceStore {
     this.#lo = new Uint32Array(slots);
     this.#exp = new Uint32Array(slots);
     this.#mask = slots - 1;
+    this.#limit = Math.min(capacity, slots * MAX_LOAD);
+    const seed = randomBytes(8);
+    this.#seedHi = seed.readUInt32LE(0);
+    this.#seedLo = seed.readUInt32LE(4);
   }
 
   /** The capacity in live nonces. */
@@ -81,9 +91,7 @@ export class MemoryNonceStore implements NonceStore {
     if (typeof key !== 'string' || !(ttlMs > 0)) {
       throw new SignetError('replay_store_unavailable', 'MemoryNonceStore.checkAndStore needs a string key and a positive ttlMs.');
     }
-    const digest = createHash('sha256').update(key).digest();
-    const hi = digest.readUInt32LE(0);
-    const lo = digest.readUInt32LE(4);
+    const [hi, lo] = hash64(key);
     const nowMs = this.#now();
     const now = Math.floor((nowMs - this.#epochMs) / 1000);
     const expiry = Math.max(now + 1, Math.ceil((nowMs + ttlMs - this.#epochMs) / 1000));
@@ -100,7 +108,7 @@ export class MemoryNonceStore implements NonceStore {
     const los = this.#lo;
     const exps = this.#exp;
     const mask = this.#mask;
-    let i = lo & mask;
+    let i = slotOf(hi, lo, this.#seedHi, this.#seedLo) & mask;
     let reusable = -1;
     for (;;) {
       const e = exps[i] as number;
@@ -119,7 +127,7 @@ export class MemoryNonceStore implements NonceStore {
       exps[reusable] = expiry;
       return true;
     }
-    if (this.#used + 1 > exps.length * MAX_LOAD) return undefined;
+    if (this.#used + 1 > this.#limit) return undefined;
     his[i] = hi;
     los[i] = lo;
     exps[i] = expiry;
@@ -140,11 +148,12 @@ export class MemoryNonceStore implements NonceStore {
     this.#lo = new Uint32Array(slots);
     this.#exp = new Uint32Array(slots);
     this.#mask = slots - 1;
+    this.#limit = Math.min(this.#capacity, slots * MAX_LOAD);
     this.#used = 0;
     for (let i = 0; i < exps.length; i++) {
       const e = exps[i] as number;
       if (e <= now) continue;
-      let j = (los[i] as number) & this.#mask;
+      let j = slotOf(his[i] as number, los[i] as number, this.#seedHi, this.#seedLo) & this.#mask;
       while (this.#exp[j] !== 0) j = (j + 1) & this.#mask;
       this.#hi[j] = his[i] as number;
       this.#lo[j] = los[i] as number;
@@ -166,4 +175,53 @@ function maxSlotsFor(capacity: number): number {
   let slots = MIN_SLOTS;
   while (slots * MAX_LOAD < capacity) slots *= 2;
   return slots;
+}
+
+const BASE64URL = new Int8Array(128).fill(-1);
+for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].entries()) BASE64URL[c.charCodeAt(0)] = i;
+
+/**
+ * 62 bits of a key: taken directly from a 43-character base64url SHA-256 digest (what {@link nonceKey} produces),
+ * else FNV-1a over the UTF-16 code units in two lanes.
+ */
+function hash64(key: string): [number, number] {
+  if (key.length === 43) {
+    let hi = 0;
+    let lo = 0;
+    let ok = true;
+    for (let i = 0; i < 5; i++) {
+      const a = key.charCodeAt(i);
+      const b = key.charCodeAt(i + 5);
+      const va = a < 128 ? (BASE64URL[a] as number) : -1;
+      const vb = b < 128 ? (BASE64URL[b] as number) : -1;
+      if (va < 0 || vb < 0) {
+        ok = false;
+        break;
+      }
+      hi = (hi << 6) | va;
+      lo = (lo << 6) | vb;
+    }
+    const c = key.charCodeAt(10);
+    const vc = c < 128 ? (BASE64URL[c] as number) : -1;
+    if (ok && vc >= 0) return [(hi | ((vc & 3) << 30)) >>> 0, (lo | (((vc >> 2) & 3) << 30)) >>> 0];
+  }
+  let h1 = 0x811c9dc5;
+  let h2 = 0x050c5d1f;
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ code, 0x01000193);
+    h2 = Math.imul(h2 ^ code, 0x01000193) ^ (h1 >>> 15);
+  }
+  return [h1 >>> 0, h2 >>> 0];
+}
+
+/** The slot of a 64-bit hash under the store's seed (a murmur3-style finalizer). */
+function slotOf(hi: number, lo: number, seedHi: number, seedLo: number): number {
+  let h = (lo ^ seedLo) ^ Math.imul(hi ^ seedHi, 0x9e3779b1);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }

@@ -124,3 +124,28 @@ export async function signAAuth(spec: AAuthSpec): Promise<SignedRequestSpec> {
     params: spec.sigParams ?? { created: spec.created ?? NOW },
   });
 }
+
+/** Signs with arbitrary parameters (e.g. a JOSE alg that signMessage would refuse), straight over core's base. */
+export async function signRaw(spec: { method?: string; url: string; headers: Record<string, string>; key: SignetKey; components: string[]; params: Record<string, string | number> }): Promise<SignedRequestSpec> {
+  const { createSignatureInput, signatureBase, component, serializeSignatureInputMember, serializeSignatureMember, exportPrivateJwk } = await import('@signet/core');
+  const { createPrivateKey, sign: nodeSign } = await import('node:crypto');
+  const method = spec.method ?? 'GET';
+  const input = createSignatureInput('sig1', spec.components.map((c) => component(c)), Object.entries(spec.params));
+  const base = signatureBase({ method, url: spec.url, headers: spec.headers } as never, input);
+  const privateKey = createPrivateKey({ key: exportPrivateJwk(spec.key) as never, format: 'jwk' });
+  const signature = nodeSign(spec.key.kty === 'OKP' ? null : 'sha256', Buffer.from(base), spec.key.kty === 'EC' ? { key: privateKey, dsaEncoding: 'ieee-p1363' } : privateKey);
+  return { method, url: spec.url, headers: { ...spec.headers, 'signature-input': serializeSignatureInputMember(input), signature: serializeSignatureMember('sig1', signature) }, body: undefined };
+}
+
+/** A jose private key for a Signet key (for minting JWTs in tests). */
+export async function joseKey(key: SignetKey): Promise<CryptoKey> {
+  const { exportPrivateJwk } = await import('@signet/core');
+  const { importJWK } = await import('jose');
+  const jwk = exportPrivateJwk(key);
+  return (await importJWK(jwk as never, jwk.alg)) as CryptoKey;
+}
+
+/** The public JWK with its JOSE alg. */
+export function publicJwkWithAlg(key: SignetKey, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...(key.publicJwk() as Record<string, string>), alg: ALGORITHMS[key.alg ?? 'ed25519'].jose, ...extra };
+}
