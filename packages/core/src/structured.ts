@@ -97,6 +97,10 @@ export function dictionaryKeys(value: string): string[] {
   const keys: string[] = [];
   let depth = 0;
   let expectKey = true;
+  // A string, display string or byte sequence can only begin where a bare item begins (after "=",
+  // "(" or a space inside an inner list): elsewhere '"' cannot occur and ':' is part of a token
+  // (tokens may contain ":" and "/").
+  let itemStart = false;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (expectKey) {
@@ -108,12 +112,21 @@ export function dictionaryKeys(value: string): string[] {
       i = end - 1;
       continue;
     }
-    if (c === 0x22 /* " */) {
+    const atItemStart = itemStart;
+    itemStart = false;
+    if (atItemStart && c === 0x22 /* " */) {
       for (i++; i < value.length && value.charCodeAt(i) !== 0x22; i++) if (value.charCodeAt(i) === 0x5c) i++;
-    } else if (c === 0x3a /* : */) {
+    } else if (atItemStart && c === 0x25 /* % */ && value.charCodeAt(i + 1) === 0x22) {
+      // display string (RFC 9651): no backslash escapes inside
+      for (i += 2; i < value.length && value.charCodeAt(i) !== 0x22; i++);
+    } else if (atItemStart && c === 0x3a /* : */) {
       for (i++; i < value.length && value.charCodeAt(i) !== 0x3a; i++);
-    } else if (c === 0x28 /* ( */) depth++;
-    else if (c === 0x29 /* ) */) depth--;
+    } else if (c === 0x3d /* = */) itemStart = true;
+    else if (c === 0x28 /* ( */) {
+      depth++;
+      itemStart = true;
+    } else if (c === 0x29 /* ) */) depth--;
+    else if ((c === 0x20 || c === 0x09) && depth > 0) itemStart = true;
     else if (c === 0x2c /* , */ && depth === 0) expectKey = true;
   }
   return keys;
