@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { SignetError, isAlgorithmName, type AlgorithmName, type Jwk, type Jwks, type SignatureAgent, type SignatureInput, type SignetKey } from '@signet/core';
 import type { IssuerKeys } from './agent-token.js';
+import { KeyDiscovery, type DiscoveryOptions } from './discovery/index.js';
 import { isKeyDiscovery, type KeyDiscoveryLike } from './key-discovery.js';
 import { MemoryNonceStore } from './nonce/memory-nonce-store.js';
 import type { NonceStore } from './nonce/nonce-store.js';
@@ -129,8 +130,12 @@ export interface VerifierOptions {
   keys?: readonly TrustedKeyInput[];
   /** A custom key lookup, asked when no static key matches (web-bot-auth and static profiles). */
   resolveKey?: ResolveKeyHook;
-  /** Key discovery (a `KeyDiscovery`) for Signature-Agent directories and Signature-Key JWKS; none by default. */
-  discovery?: KeyDiscoveryLike;
+  /**
+   * Key discovery for Signature-Agent directories and Signature-Key JWKS / metadata: a `KeyDiscovery` (or any object
+   * of that shape), its options, or `false` for none (only static keys and the hook). Default: a `KeyDiscovery`
+   * with its safe defaults (https only, no private addresses, 2 s timeouts, 64 KiB bodies, caching).
+   */
+  discovery?: KeyDiscoveryLike | DiscoveryOptions | false;
   /** How Authorization tokens must be bound to the signing key. */
   tokens?: TokenOptions;
   aauth?: AAuthOptions;
@@ -157,6 +162,8 @@ export interface ResolvedOptions {
   readonly keys: readonly TrustedKeyEntry[];
   readonly resolveKey: ResolveKeyHook | undefined;
   readonly discovery: KeyDiscoveryLike | undefined;
+  /** True when the verifier created the discovery (and so closes it). */
+  readonly ownsDiscovery: boolean;
   readonly tokens: { readonly allowUnbound: boolean; readonly resolveTokenBinding: ResolveTokenBinding | undefined; readonly jwt: JwtValidationOptions | undefined };
   readonly aauth: { readonly schemes: readonly AAuthScheme[]; readonly issuers: Readonly<Record<string, IssuerKeys>>; readonly requireKnownIssuer: boolean; readonly jwtTyp: string | undefined };
   readonly maxBodyBytes: number;
@@ -205,14 +212,17 @@ export function resolveOptions(options: VerifierOptions = {}): ResolvedOptions {
   const rn = options.requireNonce ?? ['web-bot-auth'];
   const requireNonce = new Set<Profile>(rn === true ? PROFILES : rn === false ? [] : rn);
   if (options.nonceStore !== undefined && typeof options.nonceStore?.checkAndStore !== 'function') throw invalid('nonceStore must have a checkAndStore(key, ttlMs) method.');
-  if (options.discovery !== undefined && !isKeyDiscovery(options.discovery)) throw invalid('discovery must be a KeyDiscovery (findAgentKey, findJwksKey, fetchJson).');
+  const discoveryOption = options.discovery;
+  if (discoveryOption !== undefined && discoveryOption !== false && (typeof discoveryOption !== 'object' || discoveryOption === null)) {
+    throw invalid('discovery must be a KeyDiscovery, its options, or false.');
+  }
   if (options.resolveKey !== undefined && typeof options.resolveKey !== 'function') throw invalid('resolveKey must be a function.');
   const tokens = options.tokens ?? {};
   if (tokens.resolveTokenBinding !== undefined && typeof tokens.resolveTokenBinding !== 'function') throw invalid('tokens.resolveTokenBinding must be a function.');
   if (tokens.jwt !== undefined) {
     const { jwks, jwksUrl, secret } = tokens.jwt;
     if (jwks === undefined && jwksUrl === undefined && secret === undefined) throw invalid('tokens.jwt needs jwks, jwksUrl or secret to validate tokens with.');
-    if (jwksUrl !== undefined && options.discovery === undefined) throw invalid('tokens.jwt.jwksUrl is fetched through key discovery: pass options.discovery.');
+    if (jwksUrl !== undefined && discoveryOption === false) throw invalid('tokens.jwt.jwksUrl is fetched through key discovery, which is off (discovery: false).');
   }
   const aauth = options.aauth ?? {};
   const schemes = aauth.schemes ?? AAUTH_SCHEMES;
@@ -243,11 +253,21 @@ export function resolveOptions(options: VerifierOptions = {}): ResolvedOptions {
     nonceStore: options.nonceStore ?? new MemoryNonceStore(options.now === undefined ? {} : { now: options.now }),
     keys: normalizeTrustedKeys(options.keys ?? []),
     resolveKey: options.resolveKey,
-    discovery: options.discovery,
+    ...discoveryOf(discoveryOption),
     tokens: { allowUnbound: tokens.allowUnbound === true, resolveTokenBinding: tokens.resolveTokenBinding, jwt: tokens.jwt },
     aauth: { schemes: [...schemes], issuers: { ...(aauth.issuers ?? {}) }, requireKnownIssuer: aauth.requireKnownIssuer === true, jwtTyp: aauth.jwtTyp },
     maxBodyBytes,
     requireDigest: options.body?.requireDigest === true,
     baseUrl: typeof baseUrl === 'string' ? baseUrl.replace(/\/$/, '') : baseUrl,
   };
+}
+
+function discoveryOf(option: KeyDiscoveryLike | DiscoveryOptions | false | undefined): { discovery: KeyDiscoveryLike | undefined; ownsDiscovery: boolean } {
+  if (option === false) return { discovery: undefined, ownsDiscovery: false };
+  if (isKeyDiscovery(option)) return { discovery: option, ownsDiscovery: false };
+  try {
+    return { discovery: new KeyDiscovery(option ?? {}), ownsDiscovery: true };
+  } catch (cause) {
+    throw new SignetError('invalid_configuration', `createVerifier: discovery options: ${(cause as Error).message}`, { cause });
+  }
 }

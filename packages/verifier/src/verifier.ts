@@ -82,6 +82,17 @@ export class Verifier {
     }
   }
 
+  /** The key discovery in use, if any (for its `stats()`, `clear()`). */
+  get discovery(): ResolvedOptions['discovery'] {
+    return this.#options.discovery;
+  }
+
+  /** Releases what the verifier created: the connections of its own key discovery. */
+  async close(): Promise<void> {
+    const discovery = this.#options.discovery as { close?: () => Promise<void> } | undefined;
+    if (this.#options.ownsDiscovery && typeof discovery?.close === 'function') await discovery.close();
+  }
+
   /** Counters of accepted and rejected requests (by code) since creation. */
   stats(): VerifierStats {
     return this.#recorder.stats();

@@ -131,12 +131,12 @@ describe('web-bot-auth profile', () => {
   });
 
   it('statically trusted keys: bound to their agent URI, or to requests with no Signature-Agent', async () => {
-    const v = createVerifier({ now, keys: [{ key: key.toPublic(), agent: AGENT }] });
+    const v = createVerifier({ now, keys: [{ key: key.toPublic(), agent: AGENT }], discovery: false });
     await expect(v.verify(toRequest(await signWba({ url: URL_, key, agent: AGENT })))).resolves.toMatchObject({ agent: { id: AGENT } });
     await expect(v.verify(toRequest(await signWba({ url: URL_, key })))).resolves.toMatchObject({ agent: { id: AGENT } });
     // The same key claiming another agent is not trusted for it (and there is no discovery).
     await expect(v.verify(toRequest(await signWba({ url: URL_, key, agent: 'https://evil.example' })))).rejects.toMatchObject({ code: 'unknown_key' });
-    const anonymous = createVerifier({ now, keys: [key.publicJwk()] });
+    const anonymous = createVerifier({ now, keys: [key.publicJwk()], discovery: false });
     await expect(anonymous.verify(toRequest(await signWba({ url: URL_, key })))).resolves.toMatchObject({ agent: { id: `urn:jkt:sha-256:${key.thumbprint}` } });
     await expect(anonymous.verify(toRequest(await signWba({ url: URL_, key, agent: AGENT })))).rejects.toMatchObject({ code: 'unknown_key' });
   });

@@ -1,6 +1,6 @@
 /** Signing test requests with core's signMessage directly (the same engine the client uses). */
 import { randomBytes } from 'node:crypto';
-import { ALGORITHMS, createDigest, serializeSignatureKey, signMessage, type SignetKey } from '@signet/core';
+import { ALGORITHMS, createDigest, serializeSignatureKey, signMessage, type Jwk, type SignetKey } from '@signet/core';
 
 export const NOW_MS = 1_795_000_000_000;
 export const NOW = NOW_MS / 1000;
@@ -37,7 +37,7 @@ export async function sign(spec: SignSpec): Promise<SignedRequestSpec> {
 }
 
 export function toRequest(spec: SignedRequestSpec): Request {
-  return new Request(spec.url, { method: spec.method, headers: spec.headers, ...(spec.body === undefined ? {} : { body: spec.body }) });
+  return new Request(spec.url, { method: spec.method, headers: spec.headers, ...(spec.body === undefined ? {} : { body: spec.body as BodyInit }) });
 }
 
 export const nonce = (): string => randomBytes(32).toString('base64url');
@@ -146,6 +146,6 @@ export async function joseKey(key: SignetKey): Promise<CryptoKey> {
 }
 
 /** The public JWK with its JOSE alg. */
-export function publicJwkWithAlg(key: SignetKey, extra: Record<string, string> = {}): Record<string, string> {
-  return { ...(key.publicJwk() as Record<string, string>), alg: ALGORITHMS[key.alg ?? 'ed25519'].jose, ...extra };
+export function publicJwkWithAlg(key: SignetKey, extra: Record<string, string> = {}): Jwk {
+  return { ...key.publicJwk(), alg: ALGORITHMS[key.alg ?? 'ed25519'].jose, ...extra };
 }
