@@ -124,7 +124,7 @@ export function checkPolicy(input: SignatureInput, covered: readonly string[], o
   if (options.maxLifetime !== undefined && params.created !== undefined) {
     const lifetime = (params.expires ?? now) - params.created;
     if (lifetime > options.maxLifetime) {
-      throw new SignetError('lifetime_exceeded', `Signature "${label}" ${params.expires === undefined ? 'is' : 'lives'} ${lifetime} s ${params.expires === undefined ? 'old' : ''}, more than the maximum ${options.maxLifetime} s.`.replace('  ', ' '));
+      throw new SignetError('lifetime_exceeded', `Signature "${label}" ${params.expires === undefined ? `is ${lifetime} s old` : `lives ${lifetime} s`}, more than the maximum ${options.maxLifetime} s.`);
     }
   }
   if (options.requiredComponents !== undefined) {
