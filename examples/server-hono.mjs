@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * A Hono API (on Node with @hono/node-server) protected by ONE middleware: `app.use(signetHono(verifier))`.
+ * Verified requests reach the routes with `c.get('agent')` (who signed them); anything else gets a 401 with a
+ * JSON `{ error, message }` body and an `Accept-Signature` header that says what to sign.
+ * The same middleware runs on any runtime Hono runs on (it verifies the web `Request`).
+ *
+ * To demonstrate, the program sends itself one signed request (accepted) and one unsigned (refused).
+ *
+ * Run: `node examples/server-hono.mjs` (after `pnpm install`).
+ */
+import { once } from 'node:events';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { generateKey } from '@signet/core';
+import { signedFetch } from '@signet/client';
+import { createVerifier, signetHono } from '@signet/verifier';
+
+// The agent that will call us, and its identity (Signature-Agent).
+const agentKey = generateKey('ed25519');
+const AGENT = 'https://agent.example';
+
+// ---- The API -----------------------------------------------------------------------------------------
+
+// With no options, createVerifier() accepts any Web Bot Auth agent and fetches its key directory over https.
+// Here the agent's key is also trusted statically (an allowlist), so the example needs no other server.
+const verifier = createVerifier({ keys: [{ key: agentKey.toPublic(), agent: AGENT }] });
+
+const app = new Hono();
+app.use(signetHono(verifier));
+app.post('/v1/orders', async (c) => {
+  // Verified: c.get('agent') is the agent; the body (checked against its Content-Digest) reads as usual.
+  return c.json({ agent: c.get('agent').id, order: await c.req.json() });
+});
+const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+await once(server, 'listening');
+const url = `http://127.0.0.1:${server.address().port}/v1/orders`;
+
+// ---- Demonstrate: one signed request, one unsigned -----------------------------------------------------
+
+const agentFetch = signedFetch({ key: agentKey, profile: { name: 'web-bot-auth', signatureAgent: AGENT } });
+const order = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ item: 'book', quantity: 1 }) };
+try {
+  const signed = await agentFetch(url, order);
+  console.log(`signed   POST /v1/orders -> ${signed.status} ${await signed.text()}`);
+
+  const unsigned = await fetch(url, order);
+  console.log(`unsigned POST /v1/orders -> ${unsigned.status} ${await unsigned.text()}`);
+  console.log(`  Accept-Signature: ${unsigned.headers.get('accept-signature')}`);
+
+  if (signed.status !== 200 || unsigned.status !== 401) throw new Error('unexpected status (expected 200 then 401)');
+} finally {
+  server.close();
+  await verifier.close();
+}
