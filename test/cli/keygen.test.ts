@@ -66,7 +66,7 @@ describe.concurrent('signet keygen', () => {
       const tampered = await signet(['verify', '--key', verifyKey, '--json', '-'], { input: signed.stdout.replace('"qty": 12', '"qty": 99').replace('id=7', 'id=8') });
       expect(tampered.code).toBe(1);
       expect(json<{ error: { code: string } }>(tampered).error.code).toBe('signature_invalid');
-    });
+    }, 60_000); // four processes, one generating an RSA key: slow on a loaded machine
   }
 
   it('human output: public JWK and thumbprint printed, the private JWK only in the file', async () => {
