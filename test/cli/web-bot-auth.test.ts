@@ -27,7 +27,7 @@ let strangerFile = '';
 beforeAll(() => {
   requireBuiltCli();
   const keys = new Map<string, Record<string, string>>();
-  for (const v of vectors) keys.set(v.key.kty, publicOnly(v.key));
+  for (const v of vectors) keys.set(v.key.kty ?? '', publicOnly(v.key));
   // Several keys, none with a kid equal to the keyid: the thumbprint must pick the right one.
   jwksFile = tmp.file('directory.jwks', JSON.stringify({ keys: [{ ...extraEd25519, kid: 'extra' }, ...keys.values()] }));
   strangerFile = tmp.file('stranger.jwk', JSON.stringify(extraEd25519));
