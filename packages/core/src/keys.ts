@@ -92,7 +92,7 @@ export class SignetKey implements KeyShape {
   publicJwk(): Jwk {
     if (this.#publicJwk !== undefined) return { ...this.#publicJwk };
     if (this.type === 'secret') throw new SignetError('invalid_key', 'A shared secret (hmac-sha256) has no public JWK.');
-    const exported = (this.type === 'private' ? createPublicKey(this.#key) : this.#key).export({ format: 'jwk' }) as Jwk;
+    const exported = exportJwk(this.type === 'private' ? createPublicKey(this.#key) : this.#key);
     const jwk: Jwk = { kty: exported.kty };
     for (const member of ['crv', 'x', 'y', 'n', 'e'] as const) if (exported[member] !== undefined) jwk[member] = exported[member];
     this.#publicJwk = jwk;
@@ -224,8 +224,9 @@ export function importKey(input: KeyInput, options: ImportKeyOptions = {}): Sign
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
-      } catch (cause) {
-        throw new SignetError('invalid_key', 'The key text starts with "{" but is not valid JSON.', { cause });
+      } catch {
+        // No `cause`: V8's JSON.parse message quotes the text around the error, which would leak key material.
+        throw new SignetError('invalid_key', 'The key text starts with "{" but is not valid JSON.');
       }
       return importJwk(parsed as Jwk, options);
     }
@@ -323,6 +324,37 @@ function wrap(key: KeyObject, alg: AlgorithmName | undefined, kid: string | unde
     throw new SignetError('invalid_key', `EC curve ${String(crv)} is not supported (P-256, P-384).`);
   }
   return new SignetKey(key, kty, crv, alg, kid);
+}
+
+/**
+ * The JWK of a public key. node:crypto cannot export an RSASSA-PSS key (OID 1.2.840.113549.1.1.10) as a
+ * JWK, but its SubjectPublicKeyInfo holds the same RSAPublicKey (n, e) as a plain RSA key.
+ */
+function exportJwk(publicKey: KeyObject): Jwk {
+  if (publicKey.asymmetricKeyType !== 'rsa-pss') return publicKey.export({ format: 'jwk' }) as Jwk;
+  const spki = publicKey.export({ type: 'spki', format: 'der' });
+  const outer = readDer(spki, 0); // SEQUENCE { algorithm, subjectPublicKey }
+  const algorithm = readDer(spki, outer.contentStart);
+  const bitString = readDer(spki, algorithm.end);
+  if (outer.tag !== 0x30 || algorithm.tag !== 0x30 || bitString.tag !== 0x03) {
+    throw new SignetError('invalid_key', 'The RSASSA-PSS public key has an unexpected SubjectPublicKeyInfo structure.');
+  }
+  const rsaPublicKey = spki.subarray(bitString.contentStart + 1, bitString.end); // skip the unused-bits byte
+  return createPublicKey({ key: rsaPublicKey, format: 'der', type: 'pkcs1' }).export({ format: 'jwk' }) as Jwk;
+}
+
+/** Reads one DER tag-length header: enough to walk a SubjectPublicKeyInfo. */
+function readDer(der: Buffer, offset: number): { tag: number; contentStart: number; end: number } {
+  const tag = der[offset] ?? -1;
+  let length = der[offset + 1] ?? 0;
+  let contentStart = offset + 2;
+  if (length & 0x80) {
+    const bytes = length & 0x7f;
+    length = 0;
+    for (let i = 0; i < bytes; i++) length = length * 256 + (der[contentStart + i] ?? 0);
+    contentStart += bytes;
+  }
+  return { tag, contentStart, end: contentStart + length };
 }
 
 function isKeyObject(value: unknown): value is KeyObject {
