@@ -10,7 +10,7 @@
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import { signedFetch, ephemeralKey } from '@signet/client';
+import { ephemeralKey, signedFetch } from '@signet/client';
 import { createVerifier, signetMiddleware } from '@signet/verifier';
 
 // ---- The API: accepts AAuth signatures whose key comes inline (hwk). No key discovery is needed.

@@ -45,7 +45,7 @@ const api = await listen((req, res) => {
   protect(req, res, () => {
     // Only verified requests get here: req.agent is who signed them.
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ hello: req.agent.id, agent: req.agent }));
+    res.end(JSON.stringify({ agent: req.agent }));
   });
 });
 

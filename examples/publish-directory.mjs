@@ -11,7 +11,7 @@
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import { generateKey, importJwk, readSignatures, MessageView, verifyDigest, verifyMessage } from '@signet/core';
+import { MessageView, generateKey, importJwk, readSignatures, verifyDigest, verifyMessage } from '@signet/core';
 import { DIRECTORY_PATH, DIRECTORY_TAG, createDirectory, createSignatureAgentCard, rotatingKeySource } from '@signet/client';
 
 // ---- The operator ------------------------------------------------------------------------------------
