@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   unknown_key: 'No key matches the signature: its keyid is neither a kid nor a JWK thumbprint in the key set given.',
   invalid_usage: 'The signet command line is wrong: an unknown command or option, a missing or malformed argument.',
   unreadable_input: 'A file or standard input could not be read (missing, a directory, not permitted, or empty).',
+  network_error: 'signet fetch got no response: the connection was refused or reset, the host name did not resolve, TLS failed, or the time limit (--timeout) passed.',
+  http_error: 'signet fetch got a response whose status is not 2xx (the status and the body are printed).',
   key_not_found: 'Key discovery found no usable key for the keyid: absent from the fetched key set (after the rate-limited re-fetch), or outside its nbf/exp window.',
   directory_unavailable: 'A key directory, JWKS or metadata document could not be fetched: network error, DNS failure, timeout, or a status other than 200.',
   directory_invalid: 'A fetched key directory, JWKS or metadata document is malformed: wrong media type, invalid JSON, not a JWK Set, private key members, too many keys.',
