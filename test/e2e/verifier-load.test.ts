@@ -7,13 +7,32 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 import { generateKey, type SignetKey } from '@signet/core';
 import { RedisServer } from '../../packages/verifier/test/support/redis.js';
 import { joseKey, signWba, type SignedRequestSpec } from '../../packages/verifier/test/support/sign.js';
+
+/** The part of autocannon's API used here (the package ships no types). */
+interface CannonRequest {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+interface CannonResult {
+  duration: number;
+  requests: { average: number };
+  latency: { p50: number; p90: number; p99: number; max: number };
+  '2xx': number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+type Autocannon = (options: { url: string; connections: number; amount: number; timeout: number; requests: Array<{ setupRequest: (request: CannonRequest) => CannonRequest }> }) => Promise<CannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const TOTAL = 10_000;
 const CONNECTIONS = 64;
@@ -279,10 +298,10 @@ describe('mixed-traffic load with the Redis replay store: zero wrong decisions',
           timeout: 20,
           requests: [
             {
-              setupRequest: (request: autocannon.Request) => {
+              setupRequest: (request: CannonRequest) => {
                 const item = queue[next++];
                 if (item === undefined) throw new Error('request queue exhausted');
-                return { ...request, method: item.method as autocannon.Request['method'], path: item.path, headers: item.headers, ...(item.body === undefined ? {} : { body: item.body }) };
+                return { ...request, method: item.method, path: item.path, headers: item.headers, ...(item.body === undefined ? {} : { body: item.body }) };
               },
             },
           ],
