@@ -248,6 +248,8 @@ interface Report {
   baselineRss: number;
   peakRss: number;
   endRss: number;
+  baselineHeap: number;
+  endHeap: number;
   stats: { accepted: number; rejected: number; rejectedByCode: Record<string, number> };
 }
 
@@ -333,7 +335,7 @@ describe('mixed-traffic load with the Redis replay store: zero wrong decisions',
             `  decisions recorded ${report.decisions.length}, wrong ${wrong.length}, missing ${missing.length}; 2xx ${result['2xx']} (expected ${okExpected}), non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`,
             `  client latency ms: p50 ${result.latency.p50}, p90 ${result.latency.p90}, p99 ${result.latency.p99}, max ${result.latency.max}`,
             `  time inside verify() ms (queueing and the Redis round trip included): p50 ${percentile(durations, 50).toFixed(2)}, p99 ${percentile(durations, 99).toFixed(2)}`,
-            `  server RSS MB: baseline ${mb(report.baselineRss)}, peak ${mb(report.peakRss)}, end (after gc) ${mb(report.endRss)}, growth ${mb(report.endRss - report.baselineRss)}`,
+            `  server RSS MB: baseline ${mb(report.baselineRss)}, peak ${mb(report.peakRss)}, end (after gc) ${mb(report.endRss)}, growth ${mb(report.endRss - report.baselineRss)}; V8 heap used after gc ${mb(report.baselineHeap)} → ${mb(report.endHeap)}`,
             `  rejected by code: ${JSON.stringify(report.stats.rejectedByCode)}`,
           ].join('\n'),
         );

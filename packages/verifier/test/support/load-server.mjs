@@ -27,6 +27,7 @@ subscribe(DECISION_CHANNEL, (d) => {
 });
 
 let baselineRss = process.memoryUsage().rss;
+let baselineHeap = process.memoryUsage().heapUsed;
 let peakRss = baselineRss;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 sampler.unref();
@@ -40,12 +41,14 @@ function control(req, res) {
     globalThis.gc?.();
     decisions = [];
     baselineRss = process.memoryUsage().rss;
+    baselineHeap = process.memoryUsage().heapUsed;
     peakRss = baselineRss;
     return json({ baselineRss });
   }
   if (req.url === '/__control/report') {
     globalThis.gc?.();
-    return json({ decisions, baselineRss, peakRss, endRss: process.memoryUsage().rss, stats: verifier.stats() });
+    const end = process.memoryUsage();
+    return json({ decisions, baselineRss, peakRss, endRss: end.rss, baselineHeap, endHeap: end.heapUsed, stats: verifier.stats() });
   }
   res.writeHead(404).end();
 }
