@@ -5,6 +5,7 @@
  */
 import { runCli, type CommandTable } from './cli.js';
 import { base } from './commands/base.js';
+import { directory } from './commands/directory.js';
 import { inspect } from './commands/inspect.js';
 import { keygen } from './commands/keygen.js';
 import { sign } from './commands/sign.js';
@@ -16,10 +17,8 @@ import { nodeIo } from './io.js';
  * exporting a `Command`, import it here, add it to `commands`, and remove it from `planned`.
  */
 const TABLE: CommandTable = {
-  commands: [verify, sign, base, keygen, inspect],
-  // Added with @signet/client (issue 5). Until then `signet directory|fetch` exits 2 saying so.
+  commands: [verify, sign, base, keygen, inspect, directory],
   planned: {
-    directory: 'write or serve a signed key directory',
     fetch: 'send a signed request, curl-like, and print the response',
   },
 };

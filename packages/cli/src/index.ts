@@ -5,7 +5,7 @@
  */
 export { runCli, mainHelp, cliVersion, type CommandTable } from './cli.js';
 export { EXIT_OK, EXIT_FAILURE, EXIT_USAGE, exitCodeFor, usageError, type Command } from './command.js';
-export { nodeIo, type CliIo } from './io.js';
+export { nodeIo, processStopSignal, type CliIo } from './io.js';
 export { formatError, colorEnabled } from './output.js';
 export { PROFILES, profilePolicy, type Profile, type CheckReport } from './verification.js';
 export { verify } from './commands/verify.js';
@@ -13,3 +13,4 @@ export { sign } from './commands/sign.js';
 export { base } from './commands/base.js';
 export { keygen } from './commands/keygen.js';
 export { inspect } from './commands/inspect.js';
+export { directory } from './commands/directory.js';

@@ -20,6 +20,25 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The current time in UNIX seconds. */
   now(): number;
+  /** The fetch `signet fetch` sends requests with (default `globalThis.fetch`). */
+  readonly fetch?: typeof globalThis.fetch;
+  /**
+   * Resolves with the signal's name when the process is asked to stop (SIGINT, SIGTERM): how
+   * `signet directory --serve` knows when to close its server. Default: the process's own signals.
+   */
+  untilStopped?(): Promise<string>;
+}
+
+/** Resolves with the name of the first SIGINT or SIGTERM the process receives (then stops listening). */
+export function processStopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const signals = ['SIGINT', 'SIGTERM'] as const;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      for (const s of signals) process.off(s, onSignal);
+      resolve(signal);
+    };
+    for (const s of signals) process.on(s, onSignal);
+  });
 }
 
 /** The {@link CliIo} of the running Node.js process. */
@@ -40,5 +59,7 @@ export function nodeIo(): CliIo {
     stdoutIsTTY: process.stdout.isTTY === true,
     env: process.env,
     now: () => Math.floor(Date.now() / 1000),
+    fetch: (input, init) => globalThis.fetch(input, init),
+    untilStopped: processStopSignal,
   };
 }

@@ -148,3 +148,21 @@ export function keyThumbprint(key: SignetKey, fix: string): string {
     throw new SignetError('invalid_key', `Cannot compute the JWK thumbprint of the key: ${why}. ${fix}`, { cause });
   }
 }
+
+/**
+ * Every key of a key file, each of which must be a private asymmetric key: the keys a key directory
+ * publishes (their public halves) and signs its response with.
+ */
+export function privateKeys(file: KeyFile, command: string): SignetKey[] {
+  return file.entries.map((entry, index) => {
+    const where = file.format === 'jwks' ? `${JSON.stringify(file.path)} (keys[${index}])` : JSON.stringify(file.path);
+    const key = importEntry(file, entry, undefined);
+    if (key.type === 'secret') {
+      throw new SignetError('invalid_key', `${where} is an HMAC secret: a key directory publishes public keys, so "signet ${command}" needs Ed25519, ECDSA or RSA keys (signet keygen --out FILE makes one).`);
+    }
+    if (key.type === 'public') {
+      throw new SignetError('invalid_key', `${where} holds a public key; "signet ${command}" needs the private key, to sign the directory response (only its public members are published).`);
+    }
+    return key;
+  });
+}
