@@ -79,10 +79,24 @@ function nodeInbound(request: NodeRequest, baseUrl: string | ((request: Incoming
       const lines = headers[name];
       return lines === undefined ? undefined : lines.join(', ');
     },
-    readBody: async (maxBytes, digest) => ({
-      body: given !== undefined ? await checkGivenBody(given, maxBytes, digest) : await readNodeBody(request, maxBytes, digest),
-    }),
+    readBody: async (maxBytes, digest) => {
+      const source = given ?? alreadyRead(request);
+      return { body: source !== undefined ? await checkGivenBody(source, maxBytes, digest) : await readNodeBody(request, maxBytes, digest) };
+    },
   };
+}
+
+/**
+ * The exact bytes of a body that a raw-body parser already read (`express.raw()` sets `req.body` to a Buffer;
+ * many frameworks set `req.rawBody`), when the stream itself is spent. Parsed bodies (objects) are never used:
+ * they are not the bytes that were signed.
+ */
+function alreadyRead(request: NodeRequest): Uint8Array | undefined {
+  if (!request.readableEnded) return undefined;
+  const candidate = request as { rawBody?: unknown; body?: unknown };
+  if (candidate.rawBody instanceof Uint8Array) return candidate.rawBody;
+  if (candidate.body instanceof Uint8Array) return candidate.body;
+  return undefined;
 }
 
 /** A host, IPv6 literal or registered name, with an optional port: nothing that could move the URL's path. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDigest, generateKey } from '@signet/core';
-import { createVerifier, type NonceStore, type Verifier } from '@signet/verifier';
+import { createVerifier, signetMiddleware, type NonceStore, type Verifier } from '@signet/verifier';
 import { FakeDiscovery } from './support/fake-discovery.js';
 import { FRAMEWORKS, startServer, type Echo, type RunningServer } from './support/servers.js';
 import { sign, signWba, type SignedRequestSpec } from './support/sign.js';
@@ -149,5 +149,42 @@ describe.each(FRAMEWORKS)('%s middleware on a loopback server', (framework) => {
 describe('content digest with a body that is not JSON-parsed (sanity of the helper)', () => {
   it('createDigest is what the helper sends', () => {
     expect(createDigest('')).toBe('sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:');
+  });
+});
+
+describe('Express with a body parser mounted before the verifier', () => {
+  it('express.raw() before signet: the Buffer it read is checked; express.json() before signet: refused (500 body_unavailable)', async () => {
+    const express = (await import('express')).default;
+    const { createServer } = await import('node:http');
+    const verifier = createVerifier({ discovery });
+    const raw = express();
+    raw.use(express.raw({ type: '*/*' }));
+    raw.use(signetMiddleware(verifier));
+    raw.use((req, res) => res.json({ bytes: (req.body as Buffer).length }));
+    const parsed = express();
+    parsed.use(express.json());
+    parsed.use(signetMiddleware(verifier));
+    parsed.use((_req, res) => res.json({ ok: true }));
+    const servers = [createServer(raw), createServer(parsed)];
+    const urls: string[] = [];
+    for (const s of servers) {
+      await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+      urls.push(`http://127.0.0.1:${(s.address() as { port: number }).port}`);
+    }
+    try {
+      const body = JSON.stringify({ a: 1 });
+      const signedFor = (base: string) => signWba({ url: `${base}/p`, key: agentKey, agent: AGENT, created: nowSeconds(), method: 'POST', body, headers: { 'content-type': 'application/json' }, extra: ['content-digest'], digest: true });
+      const ok = await send(await signedFor(urls[0]!));
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toEqual({ bytes: body.length });
+      const tampered = await signedFor(urls[0]!);
+      const bad = await send({ ...tampered, body: JSON.stringify({ a: 2 }) });
+      expect(await bad.json()).toMatchObject({ error: 'digest_mismatch' });
+      const refused = await send(await signedFor(urls[1]!));
+      expect(refused.status).toBe(500);
+      expect(await refused.json()).toEqual({ error: 'body_unavailable', message: expect.stringContaining('consumed') });
+    } finally {
+      for (const s of servers) s.close();
+    }
   });
 });
