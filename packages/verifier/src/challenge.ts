@@ -5,6 +5,7 @@
  * @module
  */
 import { SignetError, component, serializeComponent, type SignetErrorCode } from '@signet/core';
+import { DiscoveryError } from './discovery/errors.js';
 import { AAUTH_ALGORITHMS } from './jose-keys.js';
 import type { ResolvedOptions } from './options.js';
 import { WEB_BOT_AUTH_TAG } from './profiles/web-bot-auth.js';
@@ -70,7 +71,7 @@ export function statusFor(code: SignetErrorCode): number {
 export function failureResponse(error: unknown, context: RejectionContext | undefined, options: ResolvedOptions): FailureResponse {
   const code: SignetErrorCode = error instanceof SignetError ? error.code : 'internal_error';
   const status = statusFor(code);
-  const message = status === 500 || !(error instanceof SignetError) ? publicMessage(code) : error.message;
+  const message = status === 500 || !(error instanceof SignetError) ? publicMessage(code) : error instanceof DiscoveryError ? discoveryMessage(error) : error.message;
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
   if (status === 503) headers['retry-after'] = '1';
   if (status === 401) {
@@ -87,6 +88,16 @@ export function failureResponse(error: unknown, context: RejectionContext | unde
     }
   }
   return { status, headers, body: { error: code, message } };
+}
+
+/**
+ * Key discovery failures are told to the caller without their detail: the reason can say how this server
+ * resolves host names or what its network refuses (an SSRF probe would learn from it). The URL came from the
+ * request itself; the detail stays in the decision channel and in the thrown error.
+ */
+function discoveryMessage(error: DiscoveryError): string {
+  if (error.code === 'unknown_key' || error.code === 'key_not_found') return `No usable key with this keyid was found at ${error.url}.`;
+  return `The agent's keys could not be obtained from ${error.url}.`;
 }
 
 function publicMessage(code: SignetErrorCode): string {
