@@ -104,10 +104,10 @@ describe('signedFetch → Express with signetMiddleware and real key discovery',
     expect(((await jkt.json()) as { agent: unknown }).agent).toMatchObject({ id: `urn:jkt:sha-256:${enclave.thumbprint}`, pseudonymous: true, scheme: 'jkt-jwt' });
   });
 
-  it('an agent whose directory does not publish the key is refused (key_not_found)', async () => {
+  it('an agent whose directory does not publish the key is refused (unknown_key)', async () => {
     const stranger = signedFetch({ key: generateKey('ed25519'), profile: { name: 'web-bot-auth', signatureAgent: agentOrigin } });
     const response = await stranger(`${api}/x`);
     expect(response.status).toBe(401);
-    expect(await response.json()).toMatchObject({ error: 'key_not_found' });
+    expect(await response.json()).toMatchObject({ error: 'unknown_key' });
   });
 });

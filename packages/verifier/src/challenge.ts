@@ -36,7 +36,6 @@ const SIGNATURE_ERRORS: Partial<Record<SignetErrorCode, string>> = {
   invalid_key: 'invalid_key',
   unsupported_scheme: 'unsupported_scheme',
   unknown_key: 'unknown_key',
-  key_not_found: 'unknown_key',
   issuer_missing: 'issuer_missing',
   issuer_mismatch: 'issuer_mismatch',
   invalid_jwt: 'invalid_jwt',
@@ -96,7 +95,7 @@ export function failureResponse(error: unknown, context: RejectionContext | unde
  * request itself; the detail stays in the decision channel and in the thrown error.
  */
 function discoveryMessage(error: DiscoveryError): string {
-  if (error.code === 'unknown_key' || error.code === 'key_not_found') return `No usable key with this keyid was found at ${error.url}.`;
+  if (error.code === 'unknown_key') return `No usable key with this keyid was found at ${error.url}.`;
   return `The agent's keys could not be obtained from ${error.url}.`;
 }
 

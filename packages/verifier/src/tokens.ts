@@ -109,7 +109,7 @@ async function validateJwt(token: string, config: JwtValidationOptions, discover
     const key = await importJWK(found.jwk as Parameters<typeof importJWK>[0], alg);
     return (await jwtVerify(token, key, { ...options, algorithms: [alg] })).payload;
   } catch (cause) {
-    if (cause instanceof SignetError && cause.code !== 'key_not_found') throw cause;
+    if (cause instanceof SignetError && cause.code !== 'unknown_key') throw cause;
     throw new SignetError('token_invalid', `The Authorization JWT does not validate: ${(cause as Error).message}`, { cause });
   }
 }

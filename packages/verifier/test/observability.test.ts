@@ -37,8 +37,8 @@ describe('observability', () => {
   it('a rejected request names the agent it claimed (for attribution), not a verified one', async () => {
     subscribe(DECISION_CHANNEL, listener);
     const v = createVerifier({ now: () => NOW_MS, discovery: new FakeDiscovery() });
-    await expect(v.verify(toRequest(await signWba({ url: 'https://api.example/a', key, agent: 'https://claimed.example' })))).rejects.toMatchObject({ code: 'key_not_found' });
-    expect(seen[0]).toMatchObject({ outcome: 'rejected', code: 'key_not_found', agent: 'https://claimed.example', profile: 'web-bot-auth' });
+    await expect(v.verify(toRequest(await signWba({ url: 'https://api.example/a', key, agent: 'https://claimed.example' })))).rejects.toMatchObject({ code: 'unknown_key' });
+    expect(seen[0]).toMatchObject({ outcome: 'rejected', code: 'unknown_key', agent: 'https://claimed.example', profile: 'web-bot-auth' });
   });
 
   it('an unexpected failure becomes internal_error (fail closed), answered 500 without details', async () => {

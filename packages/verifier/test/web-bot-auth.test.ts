@@ -43,7 +43,7 @@ describe('web-bot-auth profile', () => {
     // Even when the other origin publishes the same public key, the signature covers the original agent.
     const both = new FakeDiscovery().addAgent(AGENT, key).addAgent('https://evil.example', key);
     await expect(createVerifier({ now, discovery: both }).verify(toRequest(signed))).rejects.toMatchObject({ code: 'signature_invalid' });
-    await expect(verifier().verify(toRequest(signed))).rejects.toMatchObject({ code: 'key_not_found' });
+    await expect(verifier().verify(toRequest(signed))).rejects.toMatchObject({ code: 'unknown_key' });
   });
 
   it('refuses a keyid that is not the thumbprint of the verifying key', async () => {
@@ -58,8 +58,8 @@ describe('web-bot-auth profile', () => {
     await expect(createVerifier({ now, discovery: discovery2 }).verify(toRequest(signed))).rejects.toMatchObject({ code: 'signature_invalid' });
   });
 
-  it('unknown agent key → the discovery code (key_not_found)', async () => {
-    await expect(verifier().verify(toRequest(await signWba({ url: URL_, key: other, agent: AGENT })))).rejects.toMatchObject({ code: 'key_not_found' });
+  it('unknown agent key → the discovery code (unknown_key)', async () => {
+    await expect(verifier().verify(toRequest(await signWba({ url: URL_, key: other, agent: AGENT })))).rejects.toMatchObject({ code: 'unknown_key' });
   });
 
   it('no Signature-Agent and no static key → missing_signature_agent', async () => {
@@ -116,7 +116,7 @@ describe('web-bot-auth profile', () => {
     const v = verifier();
     const victimNonce = nonce();
     // The attacker signs with its own key but claims the victim's agent and nonce.
-    await expect(v.verify(toRequest(await signWba({ url: URL_, key: other, agent: AGENT, nonce: victimNonce })))).rejects.toMatchObject({ code: 'key_not_found' });
+    await expect(v.verify(toRequest(await signWba({ url: URL_, key: other, agent: AGENT, nonce: victimNonce })))).rejects.toMatchObject({ code: 'unknown_key' });
     const forged = await signWba({ url: URL_, key, agent: AGENT, nonce: victimNonce });
     forged.headers.signature = forged.headers.signature!.replace(/:(.)/, (_m, c: string) => `:${c === 'A' ? 'B' : 'A'}`);
     await expect(v.verify(toRequest(forged))).rejects.toMatchObject({ code: 'signature_invalid' });

@@ -6,7 +6,7 @@ import { VerificationError, type SignetErrorCode } from '@signet/core';
 
 /** Codes that key discovery throws. */
 export type DiscoveryErrorCode =
-  | 'key_not_found'
+  | 'unknown_key'
   | 'directory_unavailable'
   | 'directory_invalid'
   | 'directory_too_large'

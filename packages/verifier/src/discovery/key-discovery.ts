@@ -57,7 +57,7 @@ type Order = 'thumbprint-first' | 'kid-first';
 /**
  * Finds agents' public keys on the web, safely. One instance per verifier: it holds the cache, the in-flight
  * fetches and the undici agent. Every failure is a {@link DiscoveryError} (a `VerificationError`) whose code
- * says why: `key_not_found`, `directory_unavailable`, `directory_invalid`, `directory_too_large`,
+ * says why: `unknown_key`, `directory_unavailable`, `directory_invalid`, `directory_too_large`,
  * `directory_signature_invalid`, `fetch_not_allowed`, `invalid_signature_agent_card`.
  */
 export class KeyDiscovery {
@@ -215,9 +215,9 @@ export class KeyDiscovery {
         if (directory && !selection.record.signed && this.#options.requireDirectorySignature) {
           throw new DiscoveryError('directory_signature_invalid', set.url, `key ${id} is in the directory but ${selection.reason}`);
         }
-        throw new DiscoveryError('key_not_found', set.url, `key ${id} is published but cannot be used: ${selection.reason}`);
+        throw new DiscoveryError('unknown_key', set.url, `key ${id} is published but cannot be used: ${selection.reason}`);
       default:
-        throw new DiscoveryError('key_not_found', set.url, `no key with keyid/kid ${id} among its ${set.keys.length} key(s)${refetchNote}`);
+        throw new DiscoveryError('unknown_key', set.url, `no key with keyid/kid ${id} among its ${set.keys.length} key(s)${refetchNote}`);
     }
   }
 

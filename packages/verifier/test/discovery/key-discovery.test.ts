@@ -61,7 +61,7 @@ describe('type=directory', () => {
     expect(await discovery(clock, { requireDirectorySignature: false }).findAgentKey(directoryAgent(fx), key.thumbprint)).toMatchObject({ directorySigned: false });
   });
 
-  it('a kid equal to the keyid also matches; a key outside its nbf/exp window is key_not_found', async () => {
+  it('a kid equal to the keyid also matches; a key outside its nbf/exp window is unknown_key', async () => {
     const clock = new ManualClock();
     const [a, b] = [generateKey(), generateKey()];
     const fx = await fixture({
@@ -71,15 +71,15 @@ describe('type=directory', () => {
     expect(await d.findAgentKey(directoryAgent(fx), 'agent-key-1')).toMatchObject({ thumbprint: a.thumbprint });
     expect(await d.findAgentKey(directoryAgent(fx), b.thumbprint)).toMatchObject({ thumbprint: b.thumbprint });
     clock.advance(31);
-    await expect(d.findAgentKey(directoryAgent(fx), b.thumbprint)).rejects.toMatchObject({ code: 'key_not_found', message: expect.stringContaining('expired at') });
+    await expect(d.findAgentKey(directoryAgent(fx), b.thumbprint)).rejects.toMatchObject({ code: 'unknown_key', message: expect.stringContaining('expired at') });
   });
 
-  it('an unknown keyid right after a fetch is key_not_found without another fetch', async () => {
+  it('an unknown keyid right after a fetch is unknown_key without another fetch', async () => {
     const clock = new ManualClock();
     const key = generateKey();
     const fx = await fixture({ [DIRECTORY_PATH]: directoryHandler(() => [key], clock.seconds) });
     const d = discovery(clock);
-    await expect(d.findAgentKey(directoryAgent(fx), generateKey().thumbprint)).rejects.toMatchObject({ code: 'key_not_found', message: expect.stringMatching(/no key with keyid\/kid .* among its 1 key\(s\) \(fetched 0 s ago/) });
+    await expect(d.findAgentKey(directoryAgent(fx), generateKey().thumbprint)).rejects.toMatchObject({ code: 'unknown_key', message: expect.stringMatching(/no key with keyid\/kid .* among its 1 key\(s\) \(fetched 0 s ago/) });
     expect(fx.hits(DIRECTORY_PATH)).toBe(1);
   });
 });
@@ -98,7 +98,7 @@ describe('type=jwks_uri and findJwksKey (AAuth jwks)', () => {
     expect(await d.findAgentKey({ label: 'a', uri: `${fx.origin}/jwks.json`, type: 'jwks_uri' }, key.thumbprint)).toMatchObject({ source: `${fx.origin}/jwks.json`, directorySigned: false });
     expect(await d.findJwksKey(`${fx.origin}/jwk-set`, 'k1')).toMatchObject({ thumbprint: key.thumbprint, kid: 'k1' });
     expect(await d.findJwksKey(`${fx.origin}/jwk-set`, key.thumbprint)).toMatchObject({ kid: 'k1' });
-    await expect(d.findJwksKey(`${fx.origin}/jwk-set`, 'k2')).rejects.toMatchObject({ code: 'key_not_found', url: `${fx.origin}/jwk-set` });
+    await expect(d.findJwksKey(`${fx.origin}/jwk-set`, 'k2')).rejects.toMatchObject({ code: 'unknown_key', url: `${fx.origin}/jwk-set` });
     await expect(d.findJwksKey(`${fx.origin}/html`, 'k1')).rejects.toMatchObject({ code: 'directory_invalid', message: expect.stringContaining('media type "text/html"') });
   });
 
@@ -338,7 +338,7 @@ describe('rotation and the unknown-keyid re-fetch limit', () => {
     expect(await d.findAgentKey(directoryAgent(fx), oldKey.thumbprint)).toMatchObject({ thumbprint: oldKey.thumbprint });
   });
 
-  it('a directory that drops a key: after the re-fetch the removed key is key_not_found', async () => {
+  it('a directory that drops a key: after the re-fetch the removed key is unknown_key', async () => {
     const clock = new ManualClock();
     const [oldKey, newKey] = [generateKey(), generateKey()];
     let keys = [oldKey];
@@ -348,7 +348,7 @@ describe('rotation and the unknown-keyid re-fetch limit', () => {
     keys = [newKey];
     clock.advance(121);
     expect(await d.findAgentKey(directoryAgent(fx), newKey.thumbprint)).toMatchObject({ thumbprint: newKey.thumbprint });
-    await expect(d.findAgentKey(directoryAgent(fx), oldKey.thumbprint)).rejects.toMatchObject({ code: 'key_not_found' });
+    await expect(d.findAgentKey(directoryAgent(fx), oldKey.thumbprint)).rejects.toMatchObject({ code: 'unknown_key' });
   });
 
   it('a flood of random keyids re-fetches at most once per unknownKeyRefetchSeconds per origin', async () => {
@@ -359,7 +359,7 @@ describe('rotation and the unknown-keyid re-fetch limit', () => {
     await d.findAgentKey(directoryAgent(fx), key.thumbprint);
     const flood = async (n: number): Promise<void> => {
       const codes = await Promise.all(Array.from({ length: n }, () => d.findAgentKey(directoryAgent(fx), randomBytes(32).toString('base64url')).catch((e: { code: string }) => e.code)));
-      expect(new Set(codes)).toEqual(new Set(['key_not_found']));
+      expect(new Set(codes)).toEqual(new Set(['unknown_key']));
     };
     await flood(1000); // fetched less than 60 s ago: no re-fetch at all
     expect(fx.hits(DIRECTORY_PATH)).toBe(1);
@@ -408,7 +408,7 @@ describe('rotation and the unknown-keyid re-fetch limit', () => {
     await d.findAgentKey(directoryAgent(fx), key.thumbprint); // fails, serves stale, enters backoff
     expect(fx.hits(DIRECTORY_PATH)).toBe(2);
     clock.advance(61);
-    for (let i = 0; i < 20; i++) await expect(d.findAgentKey(directoryAgent(fx), `unknown-${i}`)).rejects.toMatchObject({ code: 'key_not_found' });
+    for (let i = 0; i < 20; i++) await expect(d.findAgentKey(directoryAgent(fx), `unknown-${i}`)).rejects.toMatchObject({ code: 'unknown_key' });
     expect(fx.hits(DIRECTORY_PATH)).toBe(3); // one fetch after the 10 s backoff expired, not 20
   });
 });

@@ -21,14 +21,14 @@ export class FakeDiscovery implements KeyDiscoveryLike {
   async findAgentKey(agent: SignatureAgent, keyid: string): Promise<DiscoveredKeyLike> {
     this.calls.push(`agent ${agent.uri} ${keyid}`);
     const key = this.agents.get(agent.uri)?.find((k) => k.thumbprint === keyid);
-    if (key === undefined) throw new SignetError('key_not_found', `${agent.uri}: no key ${keyid}`);
+    if (key === undefined) throw new SignetError('unknown_key', `${agent.uri}: no key ${keyid}`);
     return { key, jwk: key.publicJwk(), thumbprint: key.thumbprint, source: agent.uri };
   }
 
   async findJwksKey(url: string, kid: string): Promise<DiscoveredKeyLike> {
     this.calls.push(`jwks ${url} ${kid}`);
     const jwk = this.jwks.get(url)?.find((j) => j.kid === kid || jwkThumbprint(j) === kid);
-    if (jwk === undefined) throw new SignetError('key_not_found', `${url}: no key ${kid}`);
+    if (jwk === undefined) throw new SignetError('unknown_key', `${url}: no key ${kid}`);
     const key = importJwk({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, n: jwk.n, e: jwk.e } as Jwk, {});
     return { key, jwk, thumbprint: jwkThumbprint(jwk), source: url };
   }
