@@ -87,7 +87,7 @@ describe('web-bot-auth signs, Signet verifies (Web Bot Auth policy)', () => {
     const signer = await theirSigner(KEYS.ed25519);
     const created = new Date(Date.now() - 3_600_000);
     const headers = await signatureHeaders(new Request(URL_), signer, { created, expires: new Date(created.getTime() + 60_000) });
-    await expect(verifyMessage(new Request(URL_, { headers }), { key: KEYS.ed25519.toPublic(), ...WBA_POLICY })).rejects.toMatchObject({ code: 'expired' });
+    await expect(verifyMessage(new Request(URL_, { headers: { ...headers } }), { key: KEYS.ed25519.toPublic(), ...WBA_POLICY })).rejects.toMatchObject({ code: 'expired' });
   });
 });
 
@@ -131,11 +131,11 @@ describe('web-bot-auth deviations from RFC 9421, pinned (each is a deliberate Si
     const url = 'http://example.com:443/path';
     const signer = await theirSigner(KEYS.ed25519);
     const headers = await signatureHeaders(new Request(url), signer, window());
-    await expect(verifyMessage(new Request(url, { headers }), { key: KEYS.ed25519.toPublic(), ...WBA_POLICY })).rejects.toMatchObject({ code: 'signature_invalid' });
+    await expect(verifyMessage(new Request(url, { headers: { ...headers } }), { key: KEYS.ed25519.toPublic(), ...WBA_POLICY })).rejects.toMatchObject({ code: 'signature_invalid' });
     // on the default port both agree
     const plain = 'http://example.com:80/path';
     const agreed = await signatureHeaders(new Request(plain), signer, window());
-    await expect(verifyMessage(new Request(plain, { headers: agreed }), { key: KEYS.ed25519.toPublic(), ...WBA_POLICY })).resolves.toBeTruthy();
+    await expect(verifyMessage(new Request(plain, { headers: { ...agreed } }), { key: KEYS.ed25519.toPublic(), ...WBA_POLICY })).resolves.toBeTruthy();
   });
 
   it('web-bot-auth verify allows no clock skew: a Signet signature created 5 s ahead is refused there, accepted by Signet within its skew', async () => {

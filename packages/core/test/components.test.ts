@@ -13,6 +13,8 @@ import {
   signatureBase,
   type MessageLike,
   type MessagePair,
+  type PlainRequest,
+  type PlainResponse,
 } from '../src/index.js';
 
 /** The signature base lines of `ids` over `message`, without the `@signature-params` line. */
@@ -244,12 +246,12 @@ describe('§2.2 derived components (the RFC request POST /path?param=value)', ()
 });
 
 describe('§2.4 request–response binding (;req)', () => {
-  const request = raw(
+  const request = <PlainRequest>raw(
     'POST /foo?param=Value&Pet=dog HTTP/1.1\nHost: example.com\nDate: Tue, 20 Apr 2021 02:07:55 GMT\n' +
       'Content-Digest: sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:\n' +
       'Content-Type: application/json\nContent-Length: 18\n\n{"hello": "world"}',
   );
-  const response = raw(
+  const response = <PlainResponse>raw(
     'HTTP/1.1 503 Service Unavailable\nDate: Tue, 20 Apr 2021 02:07:56 GMT\nContent-Type: application/json\nContent-Length: 62\n' +
       'Content-Digest: sha-512=:0Y6iCBzGg5rZtoXS95Ijz03mslf6KAMCloESHObfwnHJDbkkWWQz6PhhU9kxsTbARtY2PTBOzq24uJFpHsMuAg==:\n\n' +
       '{"busy": true, "message": "Your call is very important to us"}',

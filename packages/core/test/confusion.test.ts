@@ -138,7 +138,7 @@ describe('duplicated labels', () => {
     const input = message.headers['signature-input']!;
     const asArray = { ...message, headers: { ...message.headers, 'signature-input': [input, input] } };
     await expect(verify(asArray, { key: key.toPublic() })).rejects.toMatchObject({ code: 'duplicate_label' });
-    const raw = parseHttpMessage(`GET /items?id=7 HTTP/1.1\r\nHost: shop.example\r\nSignature-Input: ${input}\r\nSignature: ${message.headers.signature}\r\nSignature-Input: ${input}\r\n\r\n`);
+    const raw = <PlainRequest>parseHttpMessage(`GET /items?id=7 HTTP/1.1\r\nHost: shop.example\r\nSignature-Input: ${input}\r\nSignature: ${message.headers.signature}\r\nSignature-Input: ${input}\r\n\r\n`);
     await expect(verify(raw, { key: key.toPublic() })).rejects.toMatchObject({ code: 'duplicate_label' });
     const headers = new Headers();
     headers.append('Signature-Input', input);

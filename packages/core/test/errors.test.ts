@@ -38,7 +38,8 @@ const key = generateKey('ed25519');
 async function signedRequest(params: Record<string, string | number> = {}, components = ['@method', '@authority']) {
   const request = { method: 'GET', url: 'https://api.example/data?q=1', headers: { 'content-type': 'text/plain' } as Record<string, string> };
   const result = await signMessage(request, { key, label: 'sig1', components, params: { created: NOW, ...params } });
-  return { ...request, headers: { ...request.headers, 'signature-input': result.signatureInput, signature: result.signatureHeader } };
+  const headers: Record<string, string> = { ...request.headers, 'signature-input': result.signatureInput, signature: result.signatureHeader };
+  return { ...request, headers };
 }
 
 /** A signed request whose Signature-Input gets `extra` parameters afterwards (what a forger would send). */
