@@ -16,8 +16,6 @@ export { signedFetch, type FetchLike, type SignedFetch, type SignedFetchOptions 
 export { signingInterceptor, type SigningInterceptor, type SigningInterceptorOptions } from './interceptor.js';
 export { RequestSigner, createRequestSigner, MAX_TTL_SECONDS, type RequestParts, type SigningOptions } from './signer.js';
 export {
-  createProfile,
-  webBotAuthNonce,
   type AAuthProfile,
   type AppliedProfile,
   type PlainProfile,
@@ -28,15 +26,11 @@ export {
   type SignatureKeyOption,
   type WebBotAuthProfile,
 } from './profiles.js';
-export { createJktJwt, decodeJwtPayload, jktIssuer, joseJwk, type JktJwtClaims } from './jkt-jwt.js';
-export { DEFAULT_MAX_BODY_BYTES, readDispatchBody, readRequestBody, toRequest, type DispatchBody } from './body.js';
-export { REDIRECT_STATUSES, nextHop, type Hop } from './redirect.js';
+export { DEFAULT_MAX_BODY_BYTES } from './body.js';
 export {
   ephemeralKey,
-  isKeySource,
   signingKey,
   staticKey,
-  toKeySource,
   type ExternalSignerInput,
   type KeySource,
   type PublishedKey,
@@ -45,8 +39,8 @@ export {
 } from './key-source.js';
 export { fileKeySource, type FileKeySourceOptions, type KeyFileSystem } from './file-key-source.js';
 export { rotatingKeySource, type RotatingKeySourceOptions, type RotationKey } from './rotating-key-source.js';
-export { DIRECTORY_MEDIA_TYPE, DIRECTORY_PATH, DIRECTORY_TAG, createDirectory, directoryJwk, type Directory, type DirectoryOptions } from './directory.js';
+export { DIRECTORY_MEDIA_TYPE, DIRECTORY_PATH, DIRECTORY_TAG, createDirectory, type Directory, type DirectoryOptions } from './directory.js';
 export { createSignatureAgentCard, type SignatureAgentCardInput } from './agent-card.js';
-export { responseKeyResolver, verifyResponse, type ResponseVerificationOptions, type VerifiedResponse } from './response-verification.js';
+export { verifyResponse, type ResponseVerificationOptions, type VerifiedResponse } from './response-verification.js';
 export { SIGN_CHANNEL, type SignEvent } from './diagnostics.js';
 export { installGlobalSigning, type GlobalSigningOptions } from './global.js';
