@@ -235,8 +235,13 @@ describe('signRequest: aauth profile (Signature-Key)', () => {
     expect(signed.headers.get('signature-key')).toBe(`sig1=jwt;jwt="${good}"`);
     const other = token({ exp: NOW + 600, cnf: { jwk: generateKey().toPublic().publicJwk() } });
     await expect(sign('https://api.example/x', {}, { key: priv, now: clock, profile: { name: 'aauth', signatureKey: { scheme: 'jwt', jwt: other } } })).rejects.toMatchObject({ code: 'invalid_configuration' });
-    const expired = token({ exp: NOW - 1, cnf: { jkt: pub.thumbprint } });
+    const expired = token({ exp: NOW - 1, cnf: { jwk: pub.publicJwk() } });
     await expect(sign('https://api.example/x', {}, { key: priv, now: clock, profile: { name: 'aauth', signatureKey: { scheme: 'jwt', jwt: expired } } })).rejects.toMatchObject({ code: 'invalid_configuration' });
+    // Signature-Key §3.8: the jwt scheme needs cnf.jwk (cnf.jkt is not enough) and exp.
+    const jktOnly = token({ exp: NOW + 600, cnf: { jkt: pub.thumbprint } });
+    await expect(sign('https://api.example/x', {}, { key: priv, now: clock, profile: { name: 'aauth', signatureKey: { scheme: 'jwt', jwt: jktOnly } } })).rejects.toMatchObject({ code: 'invalid_configuration', message: expect.stringContaining('cnf.jwk') });
+    const noExp = token({ cnf: { jwk: pub.publicJwk() } });
+    await expect(sign('https://api.example/x', {}, { key: priv, now: clock, profile: { name: 'aauth', signatureKey: { scheme: 'jwt', jwt: noExp } } })).rejects.toMatchObject({ code: 'invalid_configuration', message: expect.stringContaining('exp') });
   });
 
   it('jkt-jwt: a self-issued JWT that jose verifies with its embedded key; iss is the thumbprint URN; cnf.jwk is the request key; reused until half its life', async () => {

@@ -56,7 +56,7 @@ export type SignatureKeyOption =
   | { readonly scheme: 'jwks_uri'; readonly id: string; readonly dwk: string; readonly kid?: string }
   /** A JWKS URL that is the identity. `kid` defaults to the key's thumbprint. */
   | { readonly scheme: 'jwks'; readonly url: string; readonly kid?: string }
-  /** An agent token (JWT) issued to this key (`cnf.jwk` or `cnf.jkt` must name the signing key). A function is called per request. */
+  /** An agent token (JWT) issued to this key: `cnf.jwk` must be the signing key and `exp` present (Signature-Key §3.8). A function is called per request. */
   | { readonly scheme: 'jwt'; readonly jwt: string | (() => string | Promise<string>) }
   /** A self-issued JWT: a long-lived `issuerKey` vouches for the (short-lived) signing key. */
   | { readonly scheme: 'jkt-jwt'; readonly issuerKey: StaticKeyInput; readonly lifetimeSeconds?: number };
@@ -274,21 +274,25 @@ function plain(profile: PlainProfile, nonce: () => string): ProfileSigner {
   };
 }
 
-/** An agent token must be bound to the signing key and unexpired: otherwise every verifier would refuse it. */
+/**
+ * An agent token must be bound to the signing key with `cnf.jwk` and unexpired: draft-hardt-httpbis-signature-key
+ * §3.8 requires `cnf.jwk` and `exp`, and verifiers refuse anything else.
+ */
 function checkAgentToken(jwt: string, key: SigningKey, now: number): void {
   const claims = decodeJwtPayload(jwt);
-  const cnf = claims.cnf as { jwk?: Jwk; jkt?: string } | undefined;
-  let bound: string | undefined;
+  const cnf = claims.cnf as { jwk?: Jwk } | undefined;
+  if (cnf?.jwk === undefined) throw new SignetError('invalid_configuration', 'The agent token has no cnf.jwk: the Signature-Key jwt scheme needs a token bound to the signing key by cnf.jwk.');
+  if (typeof claims.exp !== 'number') throw new SignetError('invalid_configuration', 'The agent token has no exp claim, which the Signature-Key jwt scheme requires.');
+  let bound: string;
   try {
-    bound = cnf?.jwk !== undefined ? jwkThumbprint(cnf.jwk) : typeof cnf?.jkt === 'string' ? cnf.jkt : undefined;
+    bound = jwkThumbprint(cnf.jwk);
   } catch {
     throw new SignetError('invalid_configuration', 'The agent token has a cnf.jwk that is not a valid public JWK.');
   }
-  if (bound === undefined) throw new SignetError('invalid_configuration', 'The agent token has no cnf.jwk (or cnf.jkt): it is not bound to a key.');
   if (bound !== key.thumbprint) {
     throw new SignetError('invalid_configuration', `The agent token is bound to key ${bound}, but requests are signed with ${key.thumbprint}.`);
   }
-  if (typeof claims.exp === 'number' && claims.exp <= now) {
+  if (claims.exp <= now) {
     throw new SignetError('invalid_configuration', `The agent token expired at ${new Date(claims.exp * 1000).toISOString()}: get a new one.`);
   }
 }
