@@ -42,7 +42,8 @@ ${[...lines, ...planned].join('\n')}
 
 Run "signet <command> --help" for a command's options and an example.
 Messages are raw HTTP/1.1 text (CRLF or LF line ends), from a file or standard input ("-").
-Exit codes: 0 valid or done, 1 signature or policy failure, 2 bad usage or unreadable input.
+Exit codes: 0 valid or done, 1 signature or policy failure (fetch: a status other than 2xx, or
+no response), 2 bad usage or unreadable input.
 Errors are printed as "error <code>: <message>".
 
 Example:
@@ -50,6 +51,9 @@ Example:
   printf 'GET /hello HTTP/1.1\\r\\nHost: example.com\\r\\n\\r\\n' > request.http
   signet sign --key alice.jwk --components '"@method" "@authority" "@path"' request.http > signed.http
   signet verify --key alice.jwk signed.http
+
+  signet directory --key alice.jwk --serve 8080 &     # publish the public key, as an agent does
+  signet fetch http://127.0.0.1:3000/hello --key alice.jwk --agent http://127.0.0.1:8080 -v
 `;
 }
 

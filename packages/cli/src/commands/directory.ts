@@ -226,7 +226,7 @@ function parseOrigin(value: string): URL {
 /** `signet directory`. */
 export const directory: Command = {
   name: 'directory',
-  summary: 'write or serve the signed key directory of your keys (/.well-known/http-message-signatures-directory)',
+  summary: 'write or serve the signed directory of your public keys, for verifiers to fetch',
   help: HELP,
   run,
 };
