@@ -2,7 +2,7 @@
  * Helpers for the CLI tests: run the BUILT `signet` binary (never build here), and write the
  * published vectors out as raw HTTP messages and key files in a temporary directory.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
 import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,6 +50,51 @@ export function signet(args: readonly string[], options: RunOptions = {}): Promi
     child.stdin.on('error', () => undefined); // the command may exit before reading
     child.stdin.end(options.input ?? '');
   });
+}
+
+/** A long-running `signet` process (`signet directory --serve`). */
+export interface RunningSignet {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** Resolves with the first line of standard output (rejects if the process exits first). */
+  readonly firstLine: Promise<string>;
+  /** Resolves when the process has exited, with its exit code and signal. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Standard output and error so far. */
+  output(): { stdout: string; stderr: string };
+  /** Sends `signal` and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `node packages/cli/dist/bin.js ...args` and leaves it running. */
+export function startSignet(args: readonly string[]): RunningSignet {
+  requireBuiltCli();
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolvePromise) => child.on('close', (code, signal) => resolvePromise({ code, signal })));
+  const firstLine = new Promise<string>((resolvePromise, reject) => {
+    const onData = (): void => {
+      const end = stdout.indexOf('\n');
+      if (end === -1) return;
+      child.stdout.off('data', onData);
+      resolvePromise(stdout.slice(0, end));
+    };
+    child.stdout.on('data', onData);
+    void exited.then(({ code }) => reject(new Error(`signet ${args.join(' ')} exited (${code}) before printing a line:\n${stdout}\n${stderr}`)));
+  });
+  firstLine.catch(() => undefined); // observed by whoever awaits it
+  return {
+    child,
+    firstLine,
+    exited,
+    output: () => ({ stdout, stderr }),
+    stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
 }
 
 /** Parses the stdout of `--json` output, with the run in the error when it is not JSON. */
@@ -125,4 +170,17 @@ export function publicOnly(jwk: Record<string, string>): Record<string, string> 
   const copy = { ...jwk };
   for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) delete copy[member];
   return copy;
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (for commands that take a port). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePromise(port));
+    });
+  });
 }
