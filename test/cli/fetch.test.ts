@@ -158,6 +158,7 @@ describe.concurrent('signet fetch: bad usage and unreadable input exit 2, saying
     ['-d @file (curl syntax)', () => ['fetch', url, '--key', aliceFile, '-d', '@body.json'], /^error invalid_usage: -d sends its value as is; to send the file "body\.json" use --data-file body\.json/],
     ['a header without a colon', () => ['fetch', url, '--key', aliceFile, '-H', 'Accept'], /^error invalid_usage: -H "Accept" is not a header: write it as 'Name: value'/],
     ['-H Host', () => ['fetch', url, '--key', aliceFile, '-H', 'Host: evil.example'], /^error invalid_usage: -H Host cannot be set/],
+    ['an --alg that does not fit the key', () => ['fetch', url, '--key', aliceFile, '--alg', 'rsa-v1_5-sha256'], /^error invalid_usage: Key file ".*alice\.jwk": .*rsa-v1_5-sha256 was requested/],
     ['--ttl out of range', () => ['fetch', url, '--key', aliceFile, '--ttl', '0'], /^error invalid_usage: --ttl must be a whole number of seconds from 1 to 86400/],
     ['a key file that does not exist', () => ['fetch', url, '--key', `${tmp.dir}/nope.jwk`], /^error unreadable_input: Cannot read the key file ".*nope\.jwk": no such file\./],
     ['a public key', () => ['fetch', url, '--key', tmp.file('alice.pub.jwk', JSON.stringify(alice.publicJwk()))], /^error invalid_key: .*holds a public key; "signet fetch" needs the private key/],

@@ -61,8 +61,8 @@ Options:
 Examples:
   signet directory --key alice.jwk --origin https://agent.example
   signet directory --key alice.jwk next.jwk --origin https://agent.example --signature-ttl 86400 --out directory.json
-  signet directory --key alice.jwk --serve 8080
-      (then: signet fetch https://api.example/ --key alice.jwk --agent http://127.0.0.1:8080)
+  signet directory --key alice.jwk --serve 8080 &
+  signet fetch http://127.0.0.1:3000/hello --key alice.jwk --agent http://127.0.0.1:8080
 `;
 
 /** Header names as a server writes them, in the order they are printed. */

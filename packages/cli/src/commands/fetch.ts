@@ -21,6 +21,7 @@ const DEFAULT_TIMEOUT = 30;
 
 const OPTIONS: OptionSpec = {
   key: { type: 'string', short: 'k' },
+  alg: { type: 'string' },
   agent: { type: 'string' },
   method: { type: 'string', short: 'X' },
   header: { type: 'string', short: 'H', multiple: true },
@@ -33,7 +34,7 @@ const OPTIONS: OptionSpec = {
   verbose: { type: 'boolean', short: 'v' },
 };
 
-const HELP = `Usage: signet fetch URL --key FILE [--agent URL] [-X METHOD] [-H 'Name: value']...
+const HELP = `Usage: signet fetch URL --key FILE [--alg ALG] [--agent URL] [-X METHOD] [-H 'Name: value']...
                     [-d BODY | --data-file FILE] [--profile web-bot-auth|aauth|plain] [--ttl SECONDS]
                     [--timeout SECONDS] [-i] [-v]
 
@@ -45,6 +46,8 @@ followed, each hop signed again.
 
 Options:
   -k, --key FILE          the private key: a JWK or a PEM key (signet keygen --out FILE makes one)
+      --alg ALG           the algorithm, for a key without "alg" of its own that fits several: an
+                          RSA key signs with rsa-pss-sha512 unless --alg rsa-v1_5-sha256
       --agent URL         web-bot-auth: the agent's origin, where verifiers fetch its key directory
                           (sent as Signature-Agent, and signed); see "signet directory"
   -X, --method METHOD     the method (default GET, or POST with a body)
@@ -60,7 +63,8 @@ Options:
   -i, --include           print the response status line and headers before the body (a raw
                           HTTP response: "signet inspect" reads it)
   -v, --verbose           print on standard error the request headers sent (with the signature)
-                          and the response headers, curl style ("> " sent, "< " received)
+                          and the response headers, curl style ("> " sent, "< " received); fetch
+                          adds a few unsigned headers of its own (User-Agent, Accept, ...)
   -h, --help              this help
 
 Exit codes: 0 a 2xx response, 1 another status (printed, with the server's reason when it is
@@ -91,7 +95,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
     const keyFile = await readKeyFile(io, keyPath, 'fetch');
     if (keyFile.entries.length > 1) throw usageError(`${JSON.stringify(keyPath)} holds ${keyFile.entries.length} keys: give "signet fetch" a file with the one key to sign with.`);
-    const key = signingKey(keyFile, undefined, undefined, 'fetch');
+    const key = signingKey(keyFile, undefined, args.algorithm(), 'fetch');
     const profile = profileOf(profileName, agent);
     const verbose = args.flag('verbose');
     const underlying = io.fetch ?? globalThis.fetch;
