@@ -6,7 +6,7 @@
 import { runCli, type CommandTable } from './cli.js';
 import { base } from './commands/base.js';
 import { directory } from './commands/directory.js';
-import { fetch } from './commands/fetch.js';
+import { fetchCommand } from './commands/fetch.js';
 import { inspect } from './commands/inspect.js';
 import { keygen } from './commands/keygen.js';
 import { sign } from './commands/sign.js';
@@ -18,7 +18,7 @@ import { nodeIo } from './io.js';
  * exporting a `Command`, import it here, add it to `commands`, and remove it from `planned`.
  */
 const TABLE: CommandTable = {
-  commands: [verify, sign, base, keygen, inspect, directory, fetch],
+  commands: [verify, sign, base, keygen, inspect, directory, fetchCommand],
 };
 
 process.exitCode = await runCli(process.argv.slice(2), TABLE, nodeIo());

@@ -14,4 +14,4 @@ export { base } from './commands/base.js';
 export { keygen } from './commands/keygen.js';
 export { inspect } from './commands/inspect.js';
 export { directory } from './commands/directory.js';
-export { fetch } from './commands/fetch.js';
+export { fetchCommand } from './commands/fetch.js';

@@ -194,6 +194,7 @@ async function requestBody(args: Args, io: CliIo): Promise<Uint8Array<ArrayBuffe
     return new Uint8Array(Buffer.from(data, 'utf8'));
   }
   if (file === undefined) return undefined;
+  if (file === '-' && io.stdinIsTTY) throw usageError('--data-file - reads the body from standard input, but nothing is piped in: pipe it (... | signet fetch URL --data-file -) or give a file.');
   const input = await readInput(io, file === '-' ? undefined : file, 'the request body', 'fetch');
   return new Uint8Array(input.bytes);
 }
@@ -263,8 +264,8 @@ function refusalHint(response: Response, body: Uint8Array, verbose: boolean): st
   return undefined;
 }
 
-/** `signet fetch`. */
-export const fetch: Command = {
+/** `signet fetch` (named `fetchCommand`, not to shadow the global `fetch`). */
+export const fetchCommand: Command = {
   name: 'fetch',
   summary: 'send a request signed with your key, curl-like, and print the response',
   help: HELP,
