@@ -6,6 +6,7 @@
 import { isInnerList, parseDictionary, parseItem, serializeDictionary, Token, type Dictionary } from 'structured-headers';
 import { SignetError } from './errors.js';
 import { errorText } from './structured.js';
+import { parseDictionaryFast } from './structured-fast.js';
 
 /** How the keys behind a Signature-Agent URI are found. */
 export type SignatureAgentType = 'directory' | 'jwks_uri' | 'cimd';
@@ -28,7 +29,7 @@ const TYPES = new Set<string>(['directory', 'jwks_uri', 'cimd']);
 export function parseSignatureAgent(value: string): SignatureAgent[] {
   let dictionary: Dictionary;
   try {
-    dictionary = parseDictionary(value);
+    dictionary = parseDictionaryFast(value)?.dictionary ?? parseDictionary(value);
   } catch (dictionaryError) {
     return [legacy(value, dictionaryError)];
   }

@@ -183,8 +183,10 @@ class FastParser {
     }
     if (pos >= s.length || s.charCodeAt(pos) !== 0x3a || (pos - start) % 4 !== 0) throw BAIL;
     this.#pos = pos + 1;
-    const bytes = Buffer.from(s.slice(start, pos), 'base64');
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    // Canonical base64: the decoded size is exact, so decode straight into an ArrayBuffer of that size.
+    const bytes = new ArrayBuffer(((pos - start) / 4) * 3 - padding);
+    Buffer.from(bytes).write(s.slice(start, pos), 'base64');
+    return bytes;
   }
 
   #token(): Token {

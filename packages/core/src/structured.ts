@@ -45,7 +45,7 @@ export function parseItemField(value: string, code: SignetErrorCode, what: strin
 
 /** Serializes a Dictionary member value (an Item or an Inner List). */
 export function serializeMember(member: Item | InnerList): string {
-  return isInnerList(member) ? serializeInnerList(member) : serializeItem(member);
+  return isInnerList(member) ? serializeInnerListFast(member[0], member[1]) : serializeItemFast(member[0], member[1]);
 }
 
 /** The structured type of the fields Signet knows, for `;sf` re-serialization. */

@@ -70,12 +70,32 @@ export async function verifyMessage(message: MessageLike | MessagePair | Message
     const view = MessageView.from(message);
     const { inputs, signatures } = readSignatures(view);
     const input = selectSignature(inputs, options);
+    const covered = input.components.map(serializeComponent);
+    checkPolicy(input, covered, options);
+    return await verifySignature(view, input, signatures, options);
+  } catch (error) {
+    throw asVerificationError(error);
+  }
+}
+
+/**
+ * The key, algorithm and cryptographic steps of {@link verifyMessage} for a signature already parsed, selected
+ * and checked against the policy ({@link checkPolicy}): for callers that parse and check themselves (the
+ * verifier), so that nothing is done twice on the hot path.
+ * @param signatures the parsed `Signature` field (`readSignatures(view).signatures`).
+ * @throws VerificationError
+ */
+export async function verifySignature(
+  view: MessageView,
+  input: SignatureInput,
+  signatures: ReadonlyMap<string, Uint8Array>,
+  options: VerifyOptions,
+): Promise<VerifiedSignature> {
+  try {
     const signature = signatures.get(input.label);
     if (signature === undefined) {
       throw new SignetError('missing_signature', `Signature-Input has "${input.label}" but the Signature field has no such member.`);
     }
-    const covered = input.components.map(serializeComponent);
-    checkPolicy(input, covered, options);
     const key = typeof options.key === 'function' ? await options.key(input, view) : options.key;
     const alg = resolveAlgorithm(key, options.ignoreAlgParameter === true ? undefined : input.params.alg);
     if (options.algorithms !== undefined && !options.algorithms.includes(alg)) {
@@ -87,7 +107,7 @@ export async function verifyMessage(message: MessageLike | MessagePair | Message
     const base = signatureBase(view, input);
     const valid = await (options.backend ?? nodeCryptoBackend).verify(alg, key, encoder.encode(base), signature);
     if (!valid) throw new SignetError('signature_invalid', `Signature "${input.label}" does not match the message: the ${alg} check failed over the signature base.`);
-    return { label: input.label, input, params: input.params, covered, base, key, alg };
+    return { label: input.label, input, params: input.params, covered: input.components.map(serializeComponent), base, key, alg };
   } catch (error) {
     throw asVerificationError(error);
   }

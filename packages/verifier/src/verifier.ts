@@ -1,6 +1,6 @@
 /**
  * `createVerifier(options)` → `verify(request)`: selection, profile, coverage, freshness, key, signature (core
- * `verifyMessage`), token binding, body digest and — last, only for a request that passed everything else — the
+ * `verifySignature`), token binding, body digest and — last, only for a request that passed everything else — the
  * nonce. Each failure is a `VerificationError` with its own code.
  * @module
  */
@@ -13,7 +13,7 @@ import {
   readSignatures,
   selectSignature,
   serializeComponent,
-  verifyMessage,
+  verifySignature,
   type AlgorithmName,
   type SignatureInput,
   type SignatureKeyMember,
@@ -49,9 +49,17 @@ export class Verifier {
   readonly #options: ResolvedOptions;
   readonly #recorder = new DecisionRecorder();
   readonly #contexts = new WeakMap<object, RejectionContext>();
+  /** What each profile's policy needs, computed once rather than per request. */
+  readonly #profilePolicy: Readonly<Record<Profile, { requiredParams: Array<keyof SignatureParameters>; algorithms: readonly AlgorithmName[] }>>;
 
   constructor(options: VerifierOptions = {}) {
     this.#options = resolveOptions(options);
+    const o = this.#options;
+    const policyFor = (profile: Profile) => ({
+      requiredParams: requiredParams(profile, o.requireNonce.has(profile)),
+      algorithms: profile === 'static' ? o.algorithms : o.algorithms.filter((a) => ASYMMETRIC.has(a)),
+    });
+    this.#profilePolicy = { 'web-bot-auth': policyFor('web-bot-auth'), aauth: policyFor('aauth'), static: policyFor('static') };
   }
 
   /** The options in force, defaults applied. */
@@ -114,7 +122,7 @@ export class Verifier {
     const authorization = inbound.header('authorization');
     context.hasAuthorization = authorization !== undefined;
     context.hasBody = inbound.hasBody;
-    const { inputs } = readSignatures(view);
+    const { inputs, signatures } = readSignatures(view);
     const members = this.#signatureKeyMembers(inbound);
     const input = this.#select(inputs, members);
     trace.label = input.label;
@@ -148,9 +156,9 @@ export class Verifier {
       now: nowSeconds,
       skew: o.skew,
       maxLifetime: o.maxLifetime,
-      requiredParams: requiredParams(profile, o.requireNonce.has(profile)),
+      requiredParams: this.#profilePolicy[profile].requiredParams,
       requiredComponents: o.requiredComponents[profile],
-      algorithms: profile === 'static' ? o.algorithms : o.algorithms.filter((a) => ASYMMETRIC.has(a)),
+      algorithms: this.#profilePolicy[profile].algorithms,
       keyidIsThumbprint: profile === 'web-bot-auth',
       ignoreAlgParameter: profile === 'aauth',
     };
@@ -158,9 +166,8 @@ export class Verifier {
     checkPolicy(input, covered, policy);
 
     let resolution: KeyResolution | undefined;
-    const verified = await verifyMessage(view, {
+    const verified = await verifySignature(view, input, signatures, {
       ...policy,
-      label: input.label,
       key: async () => {
         resolution = await this.#resolveKey(profile, input, member, agent, nowSeconds);
         trace.agent = resolution.id;
