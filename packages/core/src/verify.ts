@@ -105,7 +105,9 @@ export async function verifySignature(
       throw new SignetError('invalid_parameter', `keyid "${input.params.keyid ?? ''}" is not the JWK thumbprint of the verifying key (${key.thumbprint}).`);
     }
     const base = signatureBase(view, input);
-    const valid = await (options.backend ?? nodeCryptoBackend).verify(alg, key, encoder.encode(base), signature);
+    const result = (options.backend ?? nodeCryptoBackend).verify(alg, key, encoder.encode(base), signature);
+    // node:crypto answers synchronously: awaiting a plain boolean would still cost a microtask turn per verification.
+    const valid = typeof result === 'boolean' ? result : await result;
     if (!valid) throw new SignetError('signature_invalid', `Signature "${input.label}" does not match the message: the ${alg} check failed over the signature base.`);
     return { label: input.label, input, params: input.params, covered: input.components.map(serializeComponent), base, key, alg };
   } catch (error) {
