@@ -52,11 +52,20 @@ export function component(identifier: string): Component {
 
 /** A component from a parsed structured Item (as found in `Signature-Input`). */
 export function fromItem(item: Item): Component {
+  return fromParsedItem(item, undefined);
+}
+
+/**
+ * {@link fromItem}, given the Item's canonical serialization when the parser already has it (the fast
+ * Dictionary parser does): every check still runs, only the serialization is not done twice.
+ * @internal not exported from the package
+ */
+export function fromParsedItem(item: Item, id: string | undefined): Component {
   const [name, params] = item;
   if (typeof name !== 'string') {
     throw new SignetError('invalid_component', `A component identifier must be a string, got ${describe(name)}.`);
   }
-  return checkComponent({ name, params });
+  return checkComponent({ name, params }, id);
 }
 
 /** The serialized identifier as it appears in the covered list and the signature base, e.g. `"@authority";req`. */
@@ -64,10 +73,10 @@ export function serializeComponent(c: Component): string {
   return c.id ?? serializeItemFast(c.name, c.params as Parameters);
 }
 
-function checkComponent(c: Component): Component {
+function checkComponent(c: Component, id?: string): Component {
   const { name, params } = c;
   validate(name, params);
-  return { name, params, id: serializeItemFast(name, params as Parameters) };
+  return { name, params, id: id ?? serializeItemFast(name, params as Parameters) };
 }
 
 function validate(name: string, params: ReadonlyMap<string, BareItem>): void {

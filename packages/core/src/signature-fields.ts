@@ -3,11 +3,11 @@
  * serialize them back byte for byte.
  * @module
  */
-import { isInnerList, type BareItem, type Dictionary, type InnerList, type Parameters } from 'structured-headers';
-import { fromItem, type Component } from './components.js';
+import { isInnerList, type BareItem, type Dictionary, type InnerList, type Item, type Parameters } from 'structured-headers';
+import { fromParsedItem, type Component } from './components.js';
 import { SignetError } from './errors.js';
 import { dictionaryKeys, parseDictionaryField, serializeInnerListFast } from './structured.js';
-import { parseDictionaryFast } from './structured-fast.js';
+import { parseDictionaryFast, type CanonicalInnerList } from './structured-fast.js';
 import type { MessageView } from './message.js';
 
 /** The signature parameters of RFC 9421 §2.3. Unknown parameters are kept in {@link SignatureInput.parameters}. */
@@ -37,23 +37,27 @@ const STRING_PARAMS = new Set(['nonce', 'alg', 'keyid', 'tag']);
 
 /** Parses a whole `Signature-Input` field value into its members, in order. Duplicate labels are refused. */
 export function parseSignatureInput(value: string): SignatureInput[] {
-  const dictionary = parseLabelledDictionary(value, 'invalid_signature_input', 'Signature-Input');
+  const { dictionary, canonical } = parseLabelledDictionary(value, 'invalid_signature_input', 'Signature-Input');
   const members: SignatureInput[] = [];
   for (const [label, member] of dictionary) {
     if (!isInnerList(member)) {
       throw new SignetError('invalid_signature_input', `Signature-Input member "${label}" must be an inner list of components, like ${label}=("@method");created=1.`);
     }
-    members.push(toSignatureInput(label, member));
+    members.push(toSignatureInput(label, member, canonical?.get(label)));
   }
   return members;
 }
 
-function toSignatureInput(label: string, member: InnerList): SignatureInput {
+/**
+ * Checks and types one member. `canonical`, when the parser saw that the member's text is already its canonical
+ * serialization, supplies `value` and the component identifiers without serializing them again.
+ */
+function toSignatureInput(label: string, member: InnerList, canonical?: CanonicalInnerList): SignatureInput {
   const [items, parameters] = member;
   const components: Component[] = [];
-  for (const item of items) {
+  for (let i = 0; i < items.length; i++) {
     try {
-      components.push(fromItem(item));
+      components.push(fromParsedItem(items[i] as Item, canonical?.items[i]));
     } catch (error) {
       if (error instanceof SignetError) {
         throw new SignetError(error.code, `Signature-Input "${label}": ${error.message}`, { cause: error });
@@ -75,7 +79,7 @@ function toSignatureInput(label: string, member: InnerList): SignatureInput {
       (params as Record<string, string>)[key] = bare;
     }
   }
-  return { label, components, params, parameters, value: serializeInnerListFast(items, parameters) };
+  return { label, components, params, parameters, value: canonical?.text ?? serializeInnerListFast(items, parameters) };
 }
 
 /**
@@ -96,7 +100,7 @@ export function createSignatureInput(
 
 /** Parses a whole `Signature` field value: label → signature bytes. */
 export function parseSignatureField(value: string): Map<string, Uint8Array> {
-  const dictionary = parseLabelledDictionary(value, 'invalid_signature_field', 'Signature');
+  const { dictionary } = parseLabelledDictionary(value, 'invalid_signature_field', 'Signature');
   const signatures = new Map<string, Uint8Array>();
   for (const [label, member] of dictionary) {
     const bare = isInnerList(member) ? undefined : member[0];
@@ -146,20 +150,28 @@ export function readSignatures(view: MessageView): { inputs: SignatureInput[]; s
   };
 }
 
-/** Parses Signature-Input or Signature: the fast parser first, the general one for anything unusual. Repeated labels are refused. */
-function parseLabelledDictionary(value: string, code: 'invalid_signature_input' | 'invalid_signature_field', field: string): Dictionary {
+/**
+ * Parses Signature-Input or Signature: the fast parser first, the general one for anything unusual. Repeated labels
+ * are refused. `canonical` (fast parser only) has the members whose text is already canonical.
+ */
+function parseLabelledDictionary(
+  value: string,
+  code: 'invalid_signature_input' | 'invalid_signature_field',
+  field: string,
+): { dictionary: Dictionary; canonical: ReadonlyMap<string, CanonicalInnerList> | undefined } {
   const fast = parseDictionaryFast(value);
   let duplicate: string | undefined;
   let dictionary: Dictionary;
+  let canonical: ReadonlyMap<string, CanonicalInnerList> | undefined;
   if (fast !== undefined) {
-    ({ dictionary, duplicate } = fast);
+    ({ dictionary, duplicate, canonical } = fast);
   } else {
     dictionary = parseDictionaryField(value, code, field);
     const keys = dictionaryKeys(value);
     if (keys.length !== dictionary.size) duplicate = keys.find((key, index) => keys.indexOf(key) !== index);
   }
   if (duplicate !== undefined) throw new SignetError('duplicate_label', `${field} has the label "${duplicate}" more than once.`);
-  return dictionary;
+  return { dictionary, canonical };
 }
 
 function checkLabel(label: string): void {

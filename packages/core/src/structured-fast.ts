@@ -4,15 +4,32 @@
  * inner lists and parameters. On anything else, or any syntax error, it returns `undefined` and the
  * caller uses `structured-headers`, which gives the same result or the precise error. The property
  * tests check both parsers agree.
+ *
+ * It also tells which Inner List members are already written canonically (exactly as RFC 8941 §4.1 would
+ * serialize them): their text can then be used as it is for `@signature-params` and component identifiers,
+ * instead of being serialized again. The property tests check that text against `structured-headers`.
  * @module
  */
 import { Token, type BareItem, type Dictionary, type Item, type Parameters } from 'structured-headers';
+
+/** The canonical serialization of an Inner List member and of each of its items: slices of the parsed text. */
+export interface CanonicalInnerList {
+  /** `(item item);params`, exactly as `serializeInnerList` writes the parsed value. */
+  readonly text: string;
+  /** Each item (bare item and parameters), exactly as `serializeItem` writes it. */
+  readonly items: readonly string[];
+}
 
 /** A parsed Dictionary, and the first key that repeated (RFC 8941 keeps only its last value). */
 export interface FastDictionary {
   readonly dictionary: Dictionary;
   /** A key that appeared more than once, if any. */
   readonly duplicate: string | undefined;
+  /**
+   * The Inner List members whose text is canonical, by key. A member that is absent (an Item, or an Inner List
+   * written with extra spaces, a redundant `=?1`, a leading zero, a byte sequence…) must be serialized.
+   */
+  readonly canonical: ReadonlyMap<string, CanonicalInnerList>;
 }
 
 class Bail extends Error {}
@@ -31,6 +48,11 @@ export function parseDictionaryFast(input: string): FastDictionary | undefined {
 class FastParser {
   #pos = 0;
   readonly #s: string;
+  /**
+   * False once the current Inner List contains text that a serializer would write differently. Byte sequences
+   * always clear it: non-zero trailing bits in the last base64 character decode, but re-encode differently.
+   */
+  #canonical = true;
 
   constructor(input: string) {
     this.#s = input;
@@ -39,23 +61,35 @@ class FastParser {
   dictionary(): FastDictionary {
     const s = this.#s;
     const dictionary: Dictionary = new Map();
+    const canonical = new Map<string, CanonicalInnerList>();
     let duplicate: string | undefined;
     this.#skipSp();
     if (this.#pos >= s.length) throw BAIL; // empty: let the general parser decide
     for (;;) {
       const key = this.#key();
       let member: Item | [Item[], Parameters];
+      let text: CanonicalInnerList | undefined;
       if (s.charCodeAt(this.#pos) === 0x3d /* = */) {
         this.#pos++;
-        member = s.charCodeAt(this.#pos) === 0x28 /* ( */ ? this.#innerList() : [this.#bare(), this.#params()];
+        if (s.charCodeAt(this.#pos) === 0x28 /* ( */) {
+          const start = this.#pos;
+          const items: string[] = [];
+          this.#canonical = true;
+          member = this.#innerList(items);
+          if (this.#canonical) text = { text: s.slice(start, this.#pos), items };
+        } else {
+          member = [this.#bare(), this.#params()];
+        }
       } else {
         member = [true, this.#params()];
       }
       // RFC 8941 §4.2.2: a repeated key overwrites the value and keeps the first position.
       if (dictionary.has(key)) duplicate ??= key;
       dictionary.set(key, member);
+      if (text !== undefined) canonical.set(key, text);
+      else canonical.delete(key);
       this.#skipOws();
-      if (this.#pos >= s.length) return { dictionary, duplicate };
+      if (this.#pos >= s.length) return { dictionary, duplicate, canonical };
       if (s.charCodeAt(this.#pos) !== 0x2c /* , */) throw BAIL;
       this.#pos++;
       this.#skipOws();
@@ -63,20 +97,27 @@ class FastParser {
     }
   }
 
-  #innerList(): [Item[], Parameters] {
+  /** Parses an Inner List; `texts` receives the text of each item (canonical only if `#canonical` stays true). */
+  #innerList(texts: string[]): [Item[], Parameters] {
     const s = this.#s;
     this.#pos++; // (
     const items: Item[] = [];
     for (;;) {
+      const before = this.#pos;
       this.#skipSp();
       if (this.#pos >= s.length) throw BAIL;
-      if (s.charCodeAt(this.#pos) === 0x29 /* ) */) {
+      const c = s.charCodeAt(this.#pos);
+      // Canonical: one space between items, none after "(" or before ")".
+      if (this.#pos - before !== (items.length === 0 || c === 0x29 ? 0 : 1)) this.#canonical = false;
+      if (c === 0x29 /* ) */) {
         this.#pos++;
         return [items, this.#params()];
       }
+      const start = this.#pos;
       items.push([this.#bare(), this.#params()]);
-      const c = s.charCodeAt(this.#pos);
-      if (c !== 0x20 && c !== 0x29) throw BAIL;
+      texts.push(s.slice(start, this.#pos));
+      const next = s.charCodeAt(this.#pos);
+      if (next !== 0x20 && next !== 0x29) throw BAIL;
     }
   }
 
@@ -85,13 +126,17 @@ class FastParser {
     const params: Parameters = new Map();
     while (s.charCodeAt(this.#pos) === 0x3b /* ; */) {
       this.#pos++;
+      if (s.charCodeAt(this.#pos) === 0x20) this.#canonical = false;
       this.#skipSp();
       const key = this.#key();
       let value: BareItem = true;
       if (s.charCodeAt(this.#pos) === 0x3d) {
         this.#pos++;
         value = this.#bare();
+        if (value === true) this.#canonical = false; // ";k=?1" is serialized ";k"
       }
+      // A repeated parameter keeps its first position with its last value: the text no longer matches.
+      if (params.has(key)) this.#canonical = false;
       params.set(key, value);
     }
     return params;
@@ -162,11 +207,14 @@ class FastParser {
     if (digits === 0 || digits > 15 || s.charCodeAt(pos) === 0x2e /* decimal */) throw BAIL;
     this.#pos = pos;
     const value = Number(s.slice(start, pos));
+    // "007" is serialized "7", and "-0" "0".
+    if ((digits > 1 && s.charCodeAt(start) === 0x30) || (negative && value === 0)) this.#canonical = false;
     return negative ? -value : value;
   }
 
   #bytes(): ArrayBuffer {
     const s = this.#s;
+    this.#canonical = false;
     const start = this.#pos + 1;
     let pos = start;
     for (; pos < s.length; pos++) {
