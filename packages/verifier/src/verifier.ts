@@ -22,13 +22,14 @@ import {
 import type { BodySource } from './body.js';
 import { failureResponse, type FailureResponse, type RejectionContext } from './challenge.js';
 import { toInbound, type Inbound } from './incoming.js';
-import { nonceKey } from './nonce/nonce-store.js';
+import { MemoryNonceStore } from './nonce/memory-nonce-store.js';
+import { nonceKey, type NonceStore } from './nonce/nonce-store.js';
 import { DecisionRecorder, type VerifierStats } from './observability.js';
 import { resolveOptions, type ResolvedOptions, type VerifierOptions } from './options.js';
 import { resolveAAuthKey, signatureKeyMembers } from './profiles/aauth.js';
 import type { KeyResolution } from './profiles/resolution.js';
-import { resolveStaticKey } from './profiles/static.js';
-import { WEB_BOT_AUTH_TAG, coveredSignatureAgent, coversAuthority, resolveWebBotAuthKey } from './profiles/web-bot-auth.js';
+import { resolveStaticKey, trustedStaticKey } from './profiles/static.js';
+import { WEB_BOT_AUTH_TAG, coveredSignatureAgent, coversAuthority, resolveWebBotAuthKey, trustedWebBotAuthKey } from './profiles/web-bot-auth.js';
 import { checkTokenBinding } from './tokens.js';
 import type { Profile, VerifiedRequest } from './types.js';
 
@@ -165,14 +166,19 @@ export class Verifier {
     // Freshness, parameters and coverage first: no key is fetched for a stale or incomplete signature.
     checkPolicy(input, covered, policy);
 
-    let resolution: KeyResolution | undefined;
+    // A statically trusted key is found synchronously: no resolver promise on the hot path. The trace names it
+    // only once the resolver would have run (after verifySignature found the signature's member).
+    let resolution: KeyResolution | undefined = profile === 'web-bot-auth' ? trustedWebBotAuthKey(input, agent, o) : profile === 'static' ? trustedStaticKey(input, o) : undefined;
+    if (resolution !== undefined && signatures.has(input.label)) trace.agent = resolution.id;
     const verified = await verifySignature(view, input, signatures, {
       ...policy,
-      key: async () => {
-        resolution = await this.#resolveKey(profile, input, member, agent, nowSeconds);
-        trace.agent = resolution.id;
-        return resolution.key;
-      },
+      key:
+        resolution?.key ??
+        (async () => {
+          resolution = await this.#resolveKey(profile, input, member, agent, nowSeconds);
+          trace.agent = resolution.id;
+          return resolution.key;
+        }),
     });
     if (resolution === undefined) throw new SignetError('internal_error', 'The key resolver was not called.');
     if (profile === 'aauth' && input.params.keyid !== undefined && input.params.keyid !== resolution.keyid && input.params.keyid !== resolution.thumbprint) {
@@ -192,7 +198,10 @@ export class Verifier {
     }
 
     const { nonce } = verified.params;
-    if (nonce !== undefined) await this.#checkNonce(resolution.thumbprint, nonce, verified.params, nowSeconds);
+    if (nonce !== undefined) {
+      const pending = this.#checkNonce(resolution.thumbprint, nonce, verified.params, nowSeconds);
+      if (pending !== undefined) await pending;
+    }
 
     return {
       agent: {
@@ -250,19 +259,37 @@ export class Verifier {
     }
   }
 
-  /** Records the nonce, scoped by the key's thumbprint, until the signature can no longer be accepted. */
-  async #checkNonce(thumbprint: string, nonce: string, params: Readonly<SignatureParameters>, nowSeconds: number): Promise<void> {
+  /**
+   * Records the nonce, scoped by the key's thumbprint, until the signature can no longer be accepted. Returns a
+   * promise only when the store answers asynchronously: a plain `MemoryNonceStore` is asked synchronously (its
+   * `checkAndStore` is exactly `checkAndStoreSync`), which saves two promises per request.
+   */
+  #checkNonce(thumbprint: string, nonce: string, params: Readonly<SignatureParameters>, nowSeconds: number): Promise<void> | undefined {
     const o = this.#options;
     const created = params.created ?? nowSeconds;
     const lastAcceptedAt = Math.min(params.expires ?? Number.POSITIVE_INFINITY, created + o.maxLifetime) + o.skew;
     const ttlMs = Math.max(1, lastAcceptedAt - nowSeconds + 1) * 1000;
+    const key = nonceKey(thumbprint, nonce);
+    const store = o.nonceStore;
+    if (!(store instanceof MemoryNonceStore && store.checkAndStore === MemoryNonceStore.prototype.checkAndStore)) return this.#checkNonceAsync(store, key, ttlMs, thumbprint);
     let fresh: boolean;
     try {
-      fresh = await o.nonceStore.checkAndStore(nonceKey(thumbprint, nonce), ttlMs);
+      fresh = store.checkAndStoreSync(key, ttlMs);
     } catch (cause) {
-      throw new SignetError('replay_store_unavailable', `The replay store could not record the nonce, so the request is refused: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+      throw replayStoreUnavailable(cause);
     }
-    if (fresh !== true) throw new SignetError('replayed', `The nonce of this signature was already used with key ${thumbprint}: the request is a replay.`);
+    if (fresh !== true) throw replayed(thumbprint);
+    return undefined;
+  }
+
+  async #checkNonceAsync(store: NonceStore, key: string, ttlMs: number, thumbprint: string): Promise<void> {
+    let fresh: boolean;
+    try {
+      fresh = await store.checkAndStore(key, ttlMs);
+    } catch (cause) {
+      throw replayStoreUnavailable(cause);
+    }
+    if (fresh !== true) throw replayed(thumbprint);
   }
 }
 
@@ -273,6 +300,14 @@ interface Trace {
   agent: string | undefined;
   method: string | undefined;
   url: string | undefined;
+}
+
+function replayStoreUnavailable(cause: unknown): SignetError {
+  return new SignetError('replay_store_unavailable', `The replay store could not record the nonce, so the request is refused: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+}
+
+function replayed(thumbprint: string): SignetError {
+  return new SignetError('replayed', `The nonce of this signature was already used with key ${thumbprint}: the request is a replay.`);
 }
 
 function requiredParams(profile: Profile, nonce: boolean): Array<keyof SignatureParameters> {

@@ -130,6 +130,20 @@ describe('web-bot-auth profile', () => {
     expect(v.stats()).toMatchObject({ accepted: 0, rejected: 1, rejectedByCode: { replay_store_unavailable: 1 } });
   });
 
+  it('a MemoryNonceStore subclass that overrides checkAndStore is asked through it (the synchronous shortcut is only for the plain store)', async () => {
+    class Failing extends MemoryNonceStore {
+      override async checkAndStore(): Promise<boolean> {
+        throw new Error('quota exceeded');
+      }
+    }
+    const v = createVerifier({ now, keys: [{ key: key.toPublic(), agent: AGENT }], discovery: false, nonceStore: new Failing({ now }) });
+    await expect(v.verify(toRequest(await signWba({ url: URL_, key, agent: AGENT })))).rejects.toMatchObject({ code: 'replay_store_unavailable' });
+    const plain = createVerifier({ now, keys: [{ key: key.toPublic(), agent: AGENT }], discovery: false, nonceStore: new MemoryNonceStore({ now }) });
+    const signed = await signWba({ url: URL_, key, agent: AGENT });
+    await expect(plain.verify(toRequest(signed))).resolves.toBeDefined();
+    await expect(plain.verify(toRequest(signed))).rejects.toMatchObject({ code: 'replayed' });
+  });
+
   it('statically trusted keys: bound to their agent URI, or to requests with no Signature-Agent', async () => {
     const v = createVerifier({ now, keys: [{ key: key.toPublic(), agent: AGENT }], discovery: false });
     await expect(v.verify(toRequest(await signWba({ url: URL_, key, agent: AGENT })))).resolves.toMatchObject({ agent: { id: AGENT } });

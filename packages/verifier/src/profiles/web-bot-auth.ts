@@ -47,15 +47,24 @@ export function coversAuthority(covered: readonly string[]): boolean {
 }
 
 /**
+ * The statically trusted key for this signature, found without I/O (so the verifier's hot path needs no promise),
+ * or `undefined` when the key must be asked for ({@link resolveWebBotAuthKey}).
+ */
+export function trustedWebBotAuthKey(input: SignatureInput, agent: SignatureAgent | undefined, options: ResolvedOptions): KeyResolution | undefined {
+  const keyid = input.params.keyid as string;
+  const entry = findAgentKey(options.keys, keyid, agent?.uri);
+  if (entry === undefined) return undefined;
+  return { key: entry.key, id: agent?.uri ?? entry.agent ?? `urn:jkt:sha-256:${entry.thumbprint}`, keyid, thumbprint: entry.thumbprint, pseudonymous: false };
+}
+
+/**
  * Finds the key: a statically trusted key for this agent, then the `resolveKey` hook, then key discovery.
  * @throws SignetError `missing_signature_agent`, `unknown_key`, discovery codes
  */
 export async function resolveWebBotAuthKey(input: SignatureInput, agent: SignatureAgent | undefined, options: ResolvedOptions): Promise<KeyResolution> {
   const keyid = input.params.keyid as string;
-  const entry = findAgentKey(options.keys, keyid, agent?.uri);
-  if (entry !== undefined) {
-    return { key: entry.key, id: agent?.uri ?? entry.agent ?? `urn:jkt:sha-256:${entry.thumbprint}`, keyid, thumbprint: entry.thumbprint, pseudonymous: false };
-  }
+  const trusted = trustedWebBotAuthKey(input, agent, options);
+  if (trusted !== undefined) return trusted;
   const found = await askHook(options.resolveKey, { profile: 'web-bot-auth', label: input.label, keyid, signatureAgent: agent, input });
   if (found !== undefined) {
     if (found.key.type === 'secret') throw new SignetError('unsupported_algorithm', 'Web Bot Auth signatures never use shared secrets (HMAC).');
