@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MemoryNonceStore, RedisNonceStore, nonceKey, type RedisClientLike } from '@signet/verifier';
 
@@ -67,6 +67,13 @@ describe('nonceKey', () => {
     expect(nonceKey('a', 'x'.repeat(10_000))).toHaveLength(43);
     // No ambiguity between (thumbprint, nonce) splits.
     expect(nonceKey('ab', 'c')).not.toBe(nonceKey('a', 'bc'));
+  });
+
+  it('is SHA-256 over identity, LF, nonce (UTF-8), base64url: keys already in a shared store stay valid', () => {
+    for (const [identity, nonce] of [['xman0H8hpFBKM4ruw7QsKIrg2CosJezpErNun7u6CxM', 'JLhmpfz8TpNcb+7qWYa1QIu4hf0G5EVAMKm18Zy6RzqFpUPZEhp8NpHBcfXDS7+PMokIOFM0EAYmlXA6S5fRQA=='], ['é', '日本'], ['a\ud800', '\udc00b'], ['', '']]) {
+      expect(nonceKey(identity!, nonce!)).toBe(createHash('sha256').update(identity!).update('\n').update(nonce!).digest('base64url'));
+    }
+    expect(nonceKey('a', 'n')).toBe('kcb1v1UvUUqzZhQP9klzjDUhAL_l3nN2UVqZhRIbtZ4');
   });
 });
 

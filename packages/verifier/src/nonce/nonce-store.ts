@@ -2,7 +2,7 @@
  * The replay store contract, and the key under which a nonce is recorded.
  * @module
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /**
  * Records nonces. `checkAndStore` must be atomic: of two concurrent calls with the same key, exactly one
@@ -23,5 +23,11 @@ export interface NonceStore {
  * whatever the nonce length.
  */
 export function nonceKey(keyIdentity: string, nonce: string): string {
-  return createHash('sha256').update(keyIdentity).update('\n').update(nonce).digest('base64url');
+  // The digest of `keyIdentity + "\n" + nonce` in UTF-8: the one-shot crypto.hash (Node >= 20.12) is ~3x cheaper
+  // than a Hash object, and gives the same key (stored keys stay valid across versions; the tests pin it).
+  const data = keyIdentity + '\n' + nonce;
+  return oneShotHash !== undefined ? oneShotHash('sha256', data, 'base64url') : crypto.createHash('sha256').update(data).digest('base64url');
 }
+
+/** `crypto.hash`, absent before Node 20.12. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
