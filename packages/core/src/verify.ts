@@ -5,7 +5,7 @@
  */
 import { resolveAlgorithm, type AlgorithmName } from './algorithms.js';
 import { component, serializeComponent, type Component } from './components.js';
-import { nodeCryptoBackend, type CryptoBackend } from './crypto-backend.js';
+import { encodeBase, nodeCryptoBackend, type CryptoBackend } from './crypto-backend.js';
 import { SignetError, VerificationError } from './errors.js';
 import type { SignetKey } from './keys.js';
 import { MessageView, type MessageLike, type MessagePair } from './message.js';
@@ -59,8 +59,6 @@ export interface VerifiedSignature {
   readonly alg: AlgorithmName;
 }
 
-const encoder = new TextEncoder();
-
 /**
  * Verifies one signature of `message` under `options`.
  * @throws VerificationError with the code of the first check that failed.
@@ -105,7 +103,8 @@ export async function verifySignature(
       throw new SignetError('invalid_parameter', `keyid "${input.params.keyid ?? ''}" is not the JWK thumbprint of the verifying key (${key.thumbprint}).`);
     }
     const base = signatureBase(view, input);
-    const result = (options.backend ?? nodeCryptoBackend).verify(alg, key, encoder.encode(base), signature);
+    const backend = options.backend ?? nodeCryptoBackend;
+    const result = backend.verify(alg, key, encodeBase(base, backend), signature);
     // node:crypto answers synchronously: awaiting a plain boolean would still cost a microtask turn per verification.
     const valid = typeof result === 'boolean' ? result : await result;
     if (!valid) throw new SignetError('signature_invalid', `Signature "${input.label}" does not match the message: the ${alg} check failed over the signature base.`);
