@@ -77,8 +77,10 @@ describe('signRequest: web-bot-auth profile (the default)', () => {
   it('uses a fresh nonce for every request', async () => {
     const signer = new RequestSigner({ key: ephemeralKey() });
     const nonces = new Set<string>();
-    for (let i = 0; i < 20; i++) nonces.add(inputOf(await signRequest(new Request('https://a.example/'), signer)).params.nonce ?? '');
-    expect(nonces.size).toBe(20);
+    // 150 crosses two refills of the pooled random bytes (64 nonces each): no nonce repeats, each is 64 bytes.
+    for (let i = 0; i < 150; i++) nonces.add(inputOf(await signRequest(new Request('https://a.example/'), signer)).params.nonce ?? '');
+    expect(nonces.size).toBe(150);
+    for (const nonce of nonces) expect(Buffer.from(nonce, 'base64')).toHaveLength(64);
   });
 
   it('sends Signature-Agent as a Dictionary member keyed by the label, covered as "signature-agent";key="<label>"', async () => {
