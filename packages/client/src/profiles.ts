@@ -159,6 +159,8 @@ function webBotAuth(profile: WebBotAuthProfile, nonce: () => string): ProfileSig
       throw new SignetError('invalid_configuration', 'The legacy Signature-Agent form cannot carry a type: use the Dictionary form.');
     }
   }
+  // The Signature-Agent member for the last label seen (a signer uses one label): serialized once, not per request.
+  let serialized: { member: string; value: string } | undefined;
   return {
     name: 'web-bot-auth',
     async apply({ key, label, created, expires, headers }) {
@@ -176,7 +178,10 @@ function webBotAuth(profile: WebBotAuthProfile, nonce: () => string): ProfileSig
         return { headers: [['signature-agent', JSON.stringify(agent.uri)]], components: ['signature-agent'], params };
       }
       const member = agent.key ?? label;
-      const value = serializeSignatureAgent([{ label: member, uri: agent.uri, ...(agent.type === undefined ? {} : { type: agent.type }) }]);
+      if (serialized?.member !== member) {
+        serialized = { member, value: serializeSignatureAgent([{ label: member, uri: agent.uri, ...(agent.type === undefined ? {} : { type: agent.type }) }]) };
+      }
+      const { value } = serialized;
       const existing = headers.get('signature-agent');
       if (existing !== null && parseSignatureAgent(existing).some((a) => a.label === member)) {
         throw new SignetError('duplicate_label', `The request's Signature-Agent already has a member "${member}".`);
