@@ -15,6 +15,7 @@ import {
   parseSignatureInput,
   serializeComponent,
   signMessage,
+  type Component,
   type CryptoBackend,
   type DigestAlgorithm,
   type Signer,
@@ -75,6 +76,11 @@ export class RequestSigner {
   readonly #digestAlgorithms: readonly DigestAlgorithm[];
   readonly #now: () => number;
   readonly #backend: CryptoBackend;
+  /**
+   * Parsed and checked components by identifier. A signer covers a small fixed set (the defaults, its profile's
+   * header, its extra components), so each is parsed once rather than on every request.
+   */
+  readonly #components = new Map<string, Component>();
   /** The body size limit, in bytes. */
   readonly maxBodyBytes: number;
 
@@ -141,7 +147,7 @@ export class RequestSigner {
       '"@authority"',
       '"@path"',
       ...(url.search.length > 1 ? ['"@query"'] : []),
-      ...applied.components.map((c) => serializeComponent(component(c))),
+      ...applied.components.map((c) => serializeComponent(this.#component(c))),
       ...(headers.has('authorization') ? ['"authorization"'] : []),
       ...(request.body !== null && headers.has('content-type') ? ['"content-type"'] : []),
       ...(request.body !== null ? ['"content-digest"'] : []),
@@ -149,7 +155,7 @@ export class RequestSigner {
     ]);
     const result = await signMessage(
       { method: request.method, url: request.url, headers },
-      { key: this.#coreSigner(key), label: this.#label, components, params: Object.fromEntries(applied.params), backend: this.#backend },
+      { key: this.#coreSigner(key), label: this.#label, components: components.map((id) => this.#component(id)), params: Object.fromEntries(applied.params), backend: this.#backend },
     );
     headers.set('signature-input', appendMember(existingInput, result.signatureInput));
     headers.set('signature', appendMember(headers.get('signature'), result.signatureHeader));
@@ -166,6 +172,16 @@ export class RequestSigner {
       durationMs: performance.now() - started,
     }));
     return headers;
+  }
+
+  /** `component(identifier)`, parsed once per signer. */
+  #component(identifier: string): Component {
+    let parsed = this.#components.get(identifier);
+    if (parsed === undefined) {
+      parsed = component(identifier);
+      this.#components.set(identifier, parsed);
+    }
+    return parsed;
   }
 
   #coreSigner(key: SigningKey): Signer {
