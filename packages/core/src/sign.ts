@@ -75,7 +75,9 @@ export async function signMessage(message: MessageLike | MessagePair | MessageVi
   const alg = key instanceof SignetKey ? resolveAlgorithm(key, params.alg) : signerAlgorithm(key, params.alg);
   const base = signatureBase(MessageView.from(message), input);
   const data = encoder.encode(base);
-  const signature = key instanceof SignetKey ? await (options.backend ?? nodeCryptoBackend).sign(alg, key, data) : await key.sign(data);
+  const pending = key instanceof SignetKey ? (options.backend ?? nodeCryptoBackend).sign(alg, key, data) : key.sign(data);
+  // node:crypto signs synchronously: awaiting a plain Uint8Array would still cost a microtask turn.
+  const signature = pending instanceof Uint8Array ? pending : await pending;
   return {
     label,
     input,
