@@ -6,7 +6,7 @@
 import { isInnerList, type BareItem, type Dictionary, type InnerList, type Item, type Parameters } from 'structured-headers';
 import { fromParsedItem, type Component } from './components.js';
 import { SignetError } from './errors.js';
-import { dictionaryKeys, parseDictionaryField, serializeInnerListFast } from './structured.js';
+import { dictionaryKeys, parseDictionaryField, serializeParamsFast } from './structured.js';
 import { parseDictionaryFast, type CanonicalInnerList } from './structured-fast.js';
 import type { MessageView } from './message.js';
 
@@ -79,7 +79,20 @@ function toSignatureInput(label: string, member: InnerList, canonical?: Canonica
       (params as Record<string, string>)[key] = bare;
     }
   }
-  return { label, components, params, parameters, value: canonical?.text ?? serializeInnerListFast(items, parameters) };
+  return { label, components, params, parameters, value: canonical?.text ?? innerListValue(components, parameters) };
+}
+
+/**
+ * `serializeInnerListFast(items, parameters)` for items just checked into `components`: each component's `id` is
+ * the serialization of its item (computed by fromParsedItem a moment ago), so the items are not serialized twice.
+ */
+function innerListValue(components: readonly Component[], parameters: Parameters): string {
+  let out = '(';
+  for (let i = 0; i < components.length; i++) {
+    if (i > 0) out += ' ';
+    out += (components[i] as Component).id as string;
+  }
+  return out + ')' + serializeParamsFast(parameters);
 }
 
 /**

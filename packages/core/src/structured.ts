@@ -159,7 +159,8 @@ export function serializeInnerListFast(items: readonly Item[], params: Parameter
   return out + ')' + serializeParamsFast(params);
 }
 
-function serializeParamsFast(params: Parameters): string {
+/** Serializes parameters (`;key=value`…), as `structured-headers` does. */
+export function serializeParamsFast(params: Parameters): string {
   let out = '';
   for (const [key, value] of params) {
     out += ';' + (isPlainKey(key) ? key : serializeKey(key));
