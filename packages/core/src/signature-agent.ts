@@ -60,7 +60,14 @@ function legacy(value: string, dictionaryError: unknown): SignatureAgent {
   return { label: undefined, uri: checkUri(item[0], undefined), type: 'directory' };
 }
 
+/**
+ * The last URI that passed {@link checkUri}. The check is a pure function of the string, and a verifier sees the
+ * same few agents again and again: remembering one answer saves a URL parse per request, and holds one string.
+ */
+let lastValidUri: string | undefined;
+
 function checkUri(uri: string, label: string | undefined): string {
+  if (uri === lastValidUri) return uri;
   let parsed: URL;
   try {
     parsed = new URL(uri);
@@ -70,6 +77,7 @@ function checkUri(uri: string, label: string | undefined): string {
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new SignetError('invalid_signature_agent', `Signature-Agent URI ${JSON.stringify(uri)} must use https: (or http: for local development).`);
   }
+  lastValidUri = uri;
   return uri;
 }
 
