@@ -202,6 +202,9 @@ async function load(port, pool, seconds, connections) {
     url: `http://127.0.0.1:${port}/v1/orders/42`,
     connections,
     duration: seconds,
+    // Smoke: never more requests than pre-signed ones (a faster server would otherwise wrap around the pool and
+    // replay nonces). The full run's pool is sized for its duration.
+    ...(SMOKE ? { amount: pool.length } : {}),
     requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, ...pool[next++ % pool.length] } }) }],
   });
   return result;
