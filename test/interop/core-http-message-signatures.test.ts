@@ -3,10 +3,11 @@
  * support: it signs and Signet verifies; Signet signs and it verifies. Requests and responses (with
  * ;req), derived components including @query-param, fields with ;sf and ;key.
  */
-import { createSecretKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createSigner, createVerifier, httpbis } from 'http-message-signatures';
-import { appendMember, createDigest, importKey, signMessage, verifyMessage, type AlgorithmName, type SignetKey } from '@signet/core';
+import { appendMember, createDigest, signMessage, verifyMessage, type AlgorithmName } from '@signet/core';
+import { PEER_ALGORITHMS, peerKeys, type PeerKeyPair } from '../support/peer-keys.js';
 
 type Headers_ = Record<string, string>;
 interface HmsRequest {
@@ -19,36 +20,9 @@ interface HmsResponse {
   headers: Headers_;
 }
 
-interface KeyPair {
-  alg: AlgorithmName;
-  /** What http-message-signatures signs with (a private KeyObject, or the secret bytes). */
-  signing: KeyObject | Buffer;
-  /** What it verifies with. */
-  verifying: KeyObject | Buffer;
-  /** Signet's private key (or secret) and public key (or secret). */
-  signetPrivate: SignetKey;
-  signetPublic: SignetKey;
-}
-
-function keyPair(alg: AlgorithmName): KeyPair {
-  if (alg === 'hmac-sha256') {
-    const secret = randomBytes(64);
-    const key = importKey(createSecretKey(secret), { alg });
-    return { alg, signing: secret, verifying: secret, signetPrivate: key, signetPublic: key };
-  }
-  const pair =
-    alg === 'ed25519'
-      ? generateKeyPairSync('ed25519')
-      : alg === 'ecdsa-p256-sha256'
-        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-        : alg === 'ecdsa-p384-sha384'
-          ? generateKeyPairSync('ec', { namedCurve: 'P-384' })
-          : generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { alg, signing: pair.privateKey, verifying: pair.publicKey, signetPrivate: importKey(pair.privateKey, { alg }), signetPublic: importKey(pair.publicKey, { alg }) };
-}
-
-const ALGORITHMS: AlgorithmName[] = ['ed25519', 'ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'rsa-pss-sha512', 'rsa-v1_5-sha256', 'hmac-sha256'];
-const KEYS = Object.fromEntries(ALGORITHMS.map((alg) => [alg, keyPair(alg)])) as Record<AlgorithmName, KeyPair>;
+type KeyPair = PeerKeyPair;
+const ALGORITHMS = PEER_ALGORITHMS;
+const KEYS = peerKeys();
 
 const BODY = '{"order": 42, "items": ["a", "b"]}';
 function request(): HmsRequest {

@@ -5,11 +5,12 @@
  * the documented classes below (each a point where the RFC leaves room, or where the library departs
  * from it), with Signet's deliberate choice; an undocumented disagreement fails the test.
  */
-import { createSecretKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSigner, createVerifier, httpbis } from 'http-message-signatures';
-import { createSignatureInput, component, importKey, signMessage, signatureBase, verifyMessage, type AlgorithmName, type SignetKey } from '@signet/core';
+import { createSignatureInput, component, signMessage, signatureBase, verifyMessage, type AlgorithmName } from '@signet/core';
+import { peerKeys, type PeerKeyPair } from '../support/peer-keys.js';
 
 /**
  * The documented disagreements. Each names the RFC 9421 section, what the library does, and what
@@ -50,33 +51,8 @@ interface Res {
   headers: Headers_;
 }
 
-interface KeyPair {
-  alg: AlgorithmName;
-  signing: KeyObject | Buffer;
-  verifying: KeyObject | Buffer;
-  signetPrivate: SignetKey;
-  signetPublic: SignetKey;
-}
-
-function keyPair(alg: AlgorithmName): KeyPair {
-  if (alg === 'hmac-sha256') {
-    const secret = randomBytes(32);
-    const key = importKey(createSecretKey(secret), { alg });
-    return { alg, signing: secret, verifying: secret, signetPrivate: key, signetPublic: key };
-  }
-  const pair =
-    alg === 'ed25519'
-      ? generateKeyPairSync('ed25519')
-      : alg === 'ecdsa-p256-sha256'
-        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-        : alg === 'ecdsa-p384-sha384'
-          ? generateKeyPairSync('ec', { namedCurve: 'P-384' })
-          : generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { alg, signing: pair.privateKey, verifying: pair.publicKey, signetPrivate: importKey(pair.privateKey, { alg }), signetPublic: importKey(pair.publicKey, { alg }) };
-}
-
-const ALGORITHMS: AlgorithmName[] = ['ed25519', 'ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'rsa-pss-sha512', 'rsa-v1_5-sha256', 'hmac-sha256'];
-const KEYS = Object.fromEntries(ALGORITHMS.map((alg) => [alg, keyPair(alg)])) as Record<AlgorithmName, KeyPair>;
+type KeyPair = PeerKeyPair;
+const KEYS = peerKeys();
 /** Mostly the fast algorithms; every one appears. */
 const algorithm = fc.oneof(
   { weight: 12, arbitrary: fc.constantFrom<AlgorithmName>('ed25519', 'hmac-sha256') },
