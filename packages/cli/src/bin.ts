@@ -15,7 +15,7 @@ import { nodeIo } from './io.js';
 
 /**
  * Every `signet` command, in `signet --help` order. To add one: write src/commands/<name>.ts
- * exporting a `Command`, import it here, add it to `commands`, and remove it from `planned`.
+ * exporting a `Command`, import it here and add it to `commands`.
  */
 const TABLE: CommandTable = {
   commands: [verify, sign, base, keygen, inspect, directory, fetchCommand],

@@ -9,12 +9,10 @@ import { EXIT_OK, EXIT_USAGE, exitCodeFor, usageError, type Command } from './co
 import type { CliIo } from './io.js';
 import { printError } from './output.js';
 
-/** The commands of a `signet` binary, and those announced but not available in this build. */
+/** The commands of a `signet` binary. */
 export interface CommandTable {
   /** Runnable commands, in the order `signet --help` lists them. */
   readonly commands: readonly Command[];
-  /** Commands that a later version adds: name → what it will do. Running one is a usage error that says so. */
-  readonly planned?: Readonly<Record<string, string>>;
 }
 
 /** The version of `@signet/cli`, from its package.json. */
@@ -29,16 +27,15 @@ export function cliVersion(): string {
 
 /** The text of `signet --help`. */
 export function mainHelp(table: CommandTable): string {
-  const width = Math.max(...table.commands.map((c) => c.name.length), ...Object.keys(table.planned ?? {}).map((n) => n.length));
+  const width = Math.max(...table.commands.map((c) => c.name.length));
   const lines = table.commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  const planned = Object.entries(table.planned ?? {}).map(([name, summary]) => `  ${name.padEnd(width)}  ${summary} (not in this version yet)`);
   return `signet: HTTP Message Signatures (RFC 9421) for AI agents: sign requests, verify agents.
 
 Usage: signet <command> [options] [arguments]
        (from a clone of the repository: pnpm signet <command> ...)
 
 Commands:
-${[...lines, ...planned].join('\n')}
+${lines.join('\n')}
 
 Run "signet <command> --help" for a command's options and an example.
 Messages are raw HTTP/1.1 text (CRLF or LF line ends), from a file or standard input ("-").
@@ -102,10 +99,6 @@ export async function runCli(argv: readonly string[], table: CommandTable, io: C
 }
 
 function unknownCommand(name: string, table: CommandTable): Error {
-  const planned = table.planned?.[name];
-  if (planned !== undefined) {
-    return usageError(`"signet ${name}" (${planned}) is not available in this version yet. Run "signet --help" for the commands there are.`);
-  }
   const suggestion = closest(name, table.commands.map((c) => c.name));
   return usageError(
     `Unknown command "${name}".${suggestion === undefined ? '' : ` Did you mean "${suggestion}"?`} Commands: ${table.commands.map((c) => c.name).join(', ')}. Run "signet --help".`,
