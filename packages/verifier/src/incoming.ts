@@ -57,9 +57,22 @@ function nodeInbound(request: NodeRequest, baseUrl: string | ((request: Incoming
   const method = request.method;
   if (typeof method !== 'string' || method.length === 0) throw new SignetError('invalid_message', 'The node request has no method.');
   const url = absoluteUrl(request, baseUrl);
-  const headers: Record<string, string[]> = {};
-  const distinct = request.headersDistinct as Record<string, string[] | undefined> | undefined;
-  if (distinct !== undefined) {
+  const headers: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  const raw = request.rawHeaders as string[] | undefined;
+  // A node IncomingMessage builds `headersDistinct` (when first read) by lower-casing and grouping `rawHeaders`,
+  // line by line; grouping `rawHeaders` here gives the same record without that getter's intermediate object
+  // and our copy of it. `in` tests for the getter without running it. Anything else (HTTP/2 compat requests,
+  // test doubles) takes the general paths below.
+  if (Array.isArray(raw) && 'headersDistinct' in request) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = (raw[i] as string).toLowerCase();
+      if (name.startsWith(':')) continue;
+      const lines = headers[name];
+      if (lines === undefined) headers[name] = [raw[i + 1] as string];
+      else lines.push(raw[i + 1] as string);
+    }
+  } else if (request.headersDistinct !== undefined) {
+    const distinct = request.headersDistinct as Record<string, string[] | undefined>;
     for (const [name, values] of Object.entries(distinct)) if (values !== undefined && !name.startsWith(':')) headers[name] = values;
   } else {
     for (const [name, value] of Object.entries(request.headers)) {
