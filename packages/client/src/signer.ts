@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { inspect } from 'node:util';
 import {
+  MessageView,
   SignetError,
   SignetKey,
   appendMember,
@@ -141,12 +142,15 @@ export class RequestSigner {
     const applied = await this.#profile.apply({ key, label: this.#label, created, expires, headers });
     for (const [name, value] of applied.headers) headers.set(name, value);
 
-    const url = new URL(request.url);
+    // One view for the query test and the signature base: its URL parts are parsed once, and cached by URL text
+    // (core MessageView.url()), instead of a `new URL` here and another parse for the base. `query` is `search`
+    // without its `?`, so `query !== ''` is the former `search.length > 1`.
+    const view = MessageView.from({ method: request.method, url: request.url, headers });
     const components = unique([
       '"@method"',
       '"@authority"',
       '"@path"',
-      ...(url.search.length > 1 ? ['"@query"'] : []),
+      ...(view.url().query !== '' ? ['"@query"'] : []),
       ...applied.components.map((c) => serializeComponent(this.#component(c))),
       ...(headers.has('authorization') ? ['"authorization"'] : []),
       ...(request.body !== null && headers.has('content-type') ? ['"content-type"'] : []),
@@ -154,7 +158,7 @@ export class RequestSigner {
       ...this.#extra,
     ]);
     const result = await signMessage(
-      { method: request.method, url: request.url, headers },
+      view,
       { key: this.#coreSigner(key), label: this.#label, components: components.map((id) => this.#component(id)), params: Object.fromEntries(applied.params), backend: this.#backend },
     );
     headers.set('signature-input', appendMember(existingInput, result.signatureInput));
