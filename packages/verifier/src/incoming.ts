@@ -57,30 +57,33 @@ function nodeInbound(request: NodeRequest, baseUrl: string | ((request: Incoming
   const method = request.method;
   if (typeof method !== 'string' || method.length === 0) throw new SignetError('invalid_message', 'The node request has no method.');
   const url = absoluteUrl(request, baseUrl);
-  const headers: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   const raw = request.rawHeaders as string[] | undefined;
+  let view: MessageView;
+  let header: (name: string) => string | undefined;
   // A node IncomingMessage builds `headersDistinct` (when first read) by lower-casing and grouping `rawHeaders`,
-  // line by line; grouping `rawHeaders` here gives the same record without that getter's intermediate object
-  // and our copy of it. `in` tests for the getter without running it. Anything else (HTTP/2 compat requests,
-  // test doubles) takes the general paths below.
+  // line by line, which is exactly what MessageView does with header pairs: so the raw lines go straight into
+  // the view, without that getter's object or a record of our own. `in` tests for the getter without running it.
+  // Anything else (HTTP/2 compat requests, test doubles) takes the general path below.
   if (Array.isArray(raw) && 'headersDistinct' in request) {
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      const name = (raw[i] as string).toLowerCase();
-      if (name.startsWith(':')) continue;
-      const lines = headers[name];
-      if (lines === undefined) headers[name] = [raw[i + 1] as string];
-      else lines.push(raw[i + 1] as string);
-    }
-  } else if (request.headersDistinct !== undefined) {
-    const distinct = request.headersDistinct as Record<string, string[] | undefined>;
-    for (const [name, values] of Object.entries(distinct)) if (values !== undefined && !name.startsWith(':')) headers[name] = values;
+    view = MessageView.from({ method, url, headers: rawHeaderPairs(raw) });
+    header = (name) => view.fieldLines(name)?.join(', ');
   } else {
-    for (const [name, value] of Object.entries(request.headers)) {
-      if (value === undefined || name.startsWith(':')) continue;
-      headers[name] = Array.isArray(value) ? value : [value];
+    const headers: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+    if (request.headersDistinct !== undefined) {
+      const distinct = request.headersDistinct as Record<string, string[] | undefined>;
+      for (const [name, values] of Object.entries(distinct)) if (values !== undefined && !name.startsWith(':')) headers[name] = values;
+    } else {
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (value === undefined || name.startsWith(':')) continue;
+        headers[name] = Array.isArray(value) ? value : [value];
+      }
     }
+    view = MessageView.from({ method, url, headers });
+    header = (name) => {
+      const lines = headers[name];
+      return lines === undefined ? undefined : lines.join(', ');
+    };
   }
-  const view = MessageView.from({ method, url, headers });
   const length = declaredLength(request.headers['content-length']);
   const hasBody = length !== undefined ? length > 0 : request.headers['transfer-encoding'] !== undefined;
   return {
@@ -88,15 +91,20 @@ function nodeInbound(request: NodeRequest, baseUrl: string | ((request: Incoming
     method,
     url,
     hasBody,
-    header: (name) => {
-      const lines = headers[name];
-      return lines === undefined ? undefined : lines.join(', ');
-    },
+    header,
     readBody: async (maxBytes, digest) => {
       const source = given ?? alreadyRead(request);
       return { body: source !== undefined ? await checkGivenBody(source, maxBytes, digest) : await readNodeBody(request, maxBytes, digest) };
     },
   };
+}
+
+/** `rawHeaders` (name, value, name, value…) as pairs, without HTTP/2 pseudo-headers (`:path`…). */
+function* rawHeaderPairs(raw: readonly string[]): Generator<readonly [string, string]> {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.charCodeAt(0) !== 0x3a) yield [name, raw[i + 1] as string];
+  }
 }
 
 /**
