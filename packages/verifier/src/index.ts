@@ -24,14 +24,13 @@ export { PROFILES, type Profile, type VerifiedAgent, type VerifiedRequest, type 
 export type { TrustedKey, TrustedKeyInput } from './trusted-keys.js';
 export type { IssuerKeys } from './agent-token.js';
 export type { BodySource } from './body.js';
-export { isKeyDiscovery, type DiscoveredKeyLike, type KeyDiscoveryLike } from './key-discovery.js';
+export type { DiscoveredKeyLike, KeyDiscoveryLike } from './key-discovery.js';
 export { KeyDiscovery, DiscoveryError, type DiscoveredKey, type DiscoveryOptions, type DiscoveryStats } from './discovery/index.js';
 export { nonceKey, type NonceStore } from './nonce/nonce-store.js';
 export { MemoryNonceStore, type MemoryNonceStoreOptions } from './nonce/memory-nonce-store.js';
 export { RedisNonceStore, type RedisClientLike, type RedisNonceStoreOptions } from './nonce/redis-nonce-store.js';
-export { statusFor, type FailureResponse } from './challenge.js';
-export { AAUTH_ALGORITHMS, checkJoseAlgorithm } from './jose-keys.js';
-export { parseAuthorization } from './tokens.js';
+export type { FailureResponse } from './challenge.js';
+export { AAUTH_ALGORITHMS } from './jose-keys.js';
 export { DECISION_CHANNEL, type VerifierDecision, type VerifierStats } from './observability.js';
 export { signetMiddleware, type NextFunction, type SignetIncomingMessage } from './middleware/node.js';
 export { signetFastify, type SignetFastifyPlugin } from './middleware/fastify.js';

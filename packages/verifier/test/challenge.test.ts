@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SignetError, generateKey } from '@signet/core';
-import { createVerifier, statusFor } from '@signet/verifier';
+import { createVerifier } from '@signet/verifier';
+import { statusFor } from '../src/challenge.js';
 import { FakeDiscovery } from './support/fake-discovery.js';
 import { NOW, NOW_MS, sign, signAAuth, signRaw, signWba, toRequest } from './support/sign.js';
 

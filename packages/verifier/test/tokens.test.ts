@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import { generateKey } from '@signet/core';
-import { createVerifier, parseAuthorization, type VerifierOptions } from '@signet/verifier';
+import { createVerifier, type VerifierOptions } from '@signet/verifier';
+import { parseAuthorization } from '../src/tokens.js';
 import { FakeDiscovery } from './support/fake-discovery.js';
 import { NOW, NOW_MS, joseKey, publicJwkWithAlg, signWba, toRequest } from './support/sign.js';
 
