@@ -5,20 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rfc9421 } from '../support/vectors.js';
 import { json, requireBuiltCli, rfcPublicJwk, signedRfcMessage, signet, tempDir, withHeaders } from './support.js';
+import type { CheckReport as Report } from '@signet/cli';
 
 const NOW = '1618884473';
 const vectors = rfc9421();
 const tmp = tempDir();
 
-interface Report {
-  valid: boolean;
-  label: string | null;
-  keyid: string | null;
-  alg: string | null;
-  covered: string[];
-  base: string | null;
-  error?: { code: string; message: string };
-}
 
 /** Key files of every vector key: public PEM (for asymmetric keys), public JWK (oct for HMAC), and one JWKS of all. */
 const keyFiles: Record<string, { pem?: string; jwk: string }> = {};

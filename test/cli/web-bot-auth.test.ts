@@ -6,17 +6,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rfc9421, webBotAuth } from '../support/vectors.js';
 import { json, publicOnly, requireBuiltCli, signedRfcMessage, signet, tempDir, webBotAuthRequest } from './support.js';
+import type { CheckReport as Report } from '@signet/cli';
 
-interface Report {
-  valid: boolean;
-  label: string | null;
-  keyid: string | null;
-  alg: string | null;
-  covered: string[];
-  base: string | null;
-  params: Record<string, unknown>;
-  error?: { code: string; message: string };
-}
 
 const vectors = webBotAuth.architecture();
 const tmp = tempDir();
