@@ -10,7 +10,6 @@ import {
   parseItem,
   parseList,
   serializeDictionary,
-  serializeInnerList,
   serializeItem,
   serializeList,
   isInnerList,
