@@ -10,11 +10,13 @@ import {
   SignetError,
   VerificationError,
   checkPolicy,
+  component,
   readSignatures,
   selectSignature,
   serializeComponent,
   verifySignature,
   type AlgorithmName,
+  type Component,
   type SignatureInput,
   type SignatureKeyMember,
   type SignatureParameters,
@@ -51,7 +53,9 @@ export class Verifier {
   readonly #recorder = new DecisionRecorder();
   readonly #contexts = new WeakMap<object, RejectionContext>();
   /** What each profile's policy needs, computed once rather than per request. */
-  readonly #profilePolicy: Readonly<Record<Profile, { requiredParams: Array<keyof SignatureParameters>; algorithms: readonly AlgorithmName[] }>>;
+  readonly #profilePolicy: Readonly<
+    Record<Profile, { requiredParams: Array<keyof SignatureParameters>; algorithms: readonly AlgorithmName[]; requiredComponents: ReadonlyArray<string | Component> }>
+  >;
 
   constructor(options: VerifierOptions = {}) {
     this.#options = resolveOptions(options);
@@ -59,6 +63,7 @@ export class Verifier {
     const policyFor = (profile: Profile) => ({
       requiredParams: requiredParams(profile, o.requireNonce.has(profile)),
       algorithms: profile === 'static' ? o.algorithms : o.algorithms.filter((a) => ASYMMETRIC.has(a)),
+      requiredComponents: o.requiredComponents[profile].map(parsedOnce),
     });
     this.#profilePolicy = { 'web-bot-auth': policyFor('web-bot-auth'), aauth: policyFor('aauth'), static: policyFor('static') };
   }
@@ -158,7 +163,7 @@ export class Verifier {
       skew: o.skew,
       maxLifetime: o.maxLifetime,
       requiredParams: this.#profilePolicy[profile].requiredParams,
-      requiredComponents: o.requiredComponents[profile],
+      requiredComponents: this.#profilePolicy[profile].requiredComponents,
       algorithms: this.#profilePolicy[profile].algorithms,
       keyidIsThumbprint: profile === 'web-bot-auth',
       ignoreAlgParameter: profile === 'aauth',
@@ -308,6 +313,18 @@ function replayStoreUnavailable(cause: unknown): SignetError {
 
 function replayed(thumbprint: string): SignetError {
   return new SignetError('replayed', `The nonce of this signature was already used with key ${thumbprint}: the request is a replay.`);
+}
+
+/**
+ * A required component parsed once at construction rather than on every request. A name that does not parse is
+ * kept as text, so that each request still fails on it exactly as before.
+ */
+function parsedOnce(name: string): string | Component {
+  try {
+    return component(name);
+  } catch {
+    return name;
+  }
 }
 
 function requiredParams(profile: Profile, nonce: boolean): Array<keyof SignatureParameters> {
