@@ -2,7 +2,7 @@
  * Component identifiers (RFC 9421 §2) and their values in a message.
  * @module
  */
-import { parseItem, type BareItem, type Item, type Parameters } from 'structured-headers';
+import { parseItem, type BareItem, type Dictionary, type Item, type Parameters } from 'structured-headers';
 import { SignetError } from './errors.js';
 import type { MessageView } from './message.js';
 import { parseDictionaryFast } from './structured-fast.js';
@@ -119,46 +119,62 @@ function validate(name: string, params: ReadonlyMap<string, BareItem>): void {
  * produce several, one per occurrence of the parameter).
  */
 export function componentValues(view: MessageView, c: Component): string[] {
-  let target = view;
-  if (c.params.has('req')) {
-    if (view.kind !== 'response' || view.request === undefined) {
-      throw new SignetError('missing_component', `${serializeComponent(c)} refers to the request, but the message is ${view.kind === 'request' ? 'a request' : 'a response without its request'}.`);
-    }
-    target = view.request;
-  }
-  if (c.name.startsWith('@')) return derivedValues(target, c);
+  const target = componentMessage(view, c);
+  if (c.name.charCodeAt(0) === 0x40 /* @ */) return c.name === '@query-param' ? queryParamValues(target, c.params.get('name') as string) : [derivedValue(target, c)];
   return [fieldValue(target, c)];
 }
 
-function derivedValues(view: MessageView, c: Component): string[] {
+/**
+ * The signature base lines of one component: `"<id>": <value>\n` for each of its values (only `@query-param`
+ * has several). What {@link componentValues} gives, without an array per component on the hot path.
+ * @internal not exported from the package
+ */
+export function componentBaseLines(view: MessageView, c: Component, id: string): string {
+  const target = componentMessage(view, c);
+  if (c.name.charCodeAt(0) !== 0x40) return id + ': ' + fieldValue(target, c) + '\n';
+  if (c.name !== '@query-param') return id + ': ' + derivedValue(target, c) + '\n';
+  let lines = '';
+  for (const value of queryParamValues(target, c.params.get('name') as string)) lines += id + ': ' + value + '\n';
+  return lines;
+}
+
+/** The message a component is read from: the request itself, or (`;req`) the request a response answers. */
+function componentMessage(view: MessageView, c: Component): MessageView {
+  if (c.params.size === 0 || !c.params.has('req')) return view;
+  if (view.kind !== 'response' || view.request === undefined) {
+    throw new SignetError('missing_component', `${serializeComponent(c)} refers to the request, but the message is ${view.kind === 'request' ? 'a request' : 'a response without its request'}.`);
+  }
+  return view.request;
+}
+
+/** The value of a derived component other than `@query-param`. */
+function derivedValue(view: MessageView, c: Component): string {
   if (c.name === '@status') {
     if (view.kind !== 'response' || view.status === undefined) {
       throw new SignetError('invalid_component', '"@status" is only defined for responses, and this message is a request.');
     }
-    return [String(view.status)];
+    return String(view.status);
   }
   if (view.kind !== 'request') {
     throw new SignetError('missing_component', `"${c.name}" is a request component: a response needs ;req and its request.`);
   }
   switch (c.name) {
     case '@method':
-      return [view.method as string];
+      return view.method as string;
     case '@target-uri':
-      return [view.url().targetUri];
+      return view.url().targetUri;
     case '@authority':
-      return [view.url().authority];
+      return view.url().authority;
     case '@scheme':
-      return [view.url().scheme];
+      return view.url().scheme;
     case '@path':
-      return [view.url().path];
+      return view.url().path;
     case '@query':
-      return ['?' + view.url().query];
+      return '?' + view.url().query;
     case '@request-target': {
       const url = view.url();
-      return [url.query === '' ? url.path : `${url.path}?${url.query}`];
+      return url.query === '' ? url.path : `${url.path}?${url.query}`;
     }
-    case '@query-param':
-      return queryParamValues(view, c.params.get('name') as string);
     default:
       throw new SignetError('unknown_component', `"${c.name}" is not a derived component defined by RFC 9421 §2.2.`);
   }
@@ -172,6 +188,9 @@ function derivedValues(view: MessageView, c: Component): string[] {
 const parsedQueries = new WeakMap<MessageView, Map<string, string[]>>();
 
 function queryParamValues(view: MessageView, name: string): string[] {
+  if (view.kind !== 'request') {
+    throw new SignetError('missing_component', '"@query-param" is a request component: a response needs ;req and its request.');
+  }
   let params = parsedQueries.get(view);
   if (params === undefined) {
     params = new Map();
@@ -218,16 +237,33 @@ function fieldValue(view: MessageView, c: Component): string {
   }
   const combined = lines.length === 1 ? normalizeLine(lines[0] as string) : lines.map(normalizeLine).join(', ');
   const key = c.params.get('key');
-  if (typeof key === 'string') {
+  if (typeof key === 'string') return dictionaryMemberValue(c, combined, key);
+  if (c.params.has('sf')) return reserializeStructured(c.name, combined);
+  return combined;
+}
+
+/**
+ * The last field value read with `;key`, its Dictionary and the members serialized so far: an agent sends the same
+ * Signature-Agent on every request, so it is parsed once, not on every signature base. Holds one field value.
+ */
+let lastKeyed: { text: string; dictionary: Dictionary; members: Map<string, string> } | undefined;
+
+/** RFC 9421 §2.1.2: the serialization of member `key` of the Dictionary field `combined`. */
+function dictionaryMemberValue(c: Component, combined: string, key: string): string {
+  if (lastKeyed?.text !== combined) {
     const dictionary = parseDictionaryFast(combined)?.dictionary ?? parseDictionaryField(combined, 'invalid_component', `Field "${c.name}" (covered with ;key)`);
-    const member = dictionary.get(key);
+    lastKeyed = { text: combined, dictionary, members: new Map() };
+  }
+  let value = lastKeyed.members.get(key);
+  if (value === undefined) {
+    const member = lastKeyed.dictionary.get(key);
     if (member === undefined) {
       throw new SignetError('missing_component', `Field "${c.name}" has no member "${key}" (covered as ${serializeComponent(c)}).`);
     }
-    return serializeMember(member);
+    value = serializeMember(member);
+    lastKeyed.members.set(key, value);
   }
-  if (c.params.has('sf')) return reserializeStructured(c.name, combined);
-  return combined;
+  return value;
 }
 
 /** RFC 9421 §2.1: trim, replace obs-fold with one space; refuse bare CR/LF (they would forge base lines). */

@@ -56,6 +56,8 @@ export class MessageView {
   #urlParts: Readonly<UrlParts> | undefined;
   readonly #fields: Map<string, string[]> | undefined;
   readonly #headers: Headers | undefined;
+  /** Raw header lines (name, value, name, value…), searched on demand: see {@link MessageView.fromRawHeaders}. */
+  readonly #raw: readonly string[] | undefined;
 
   private constructor(
     kind: 'request' | 'response',
@@ -65,6 +67,7 @@ export class MessageView {
     fields: Map<string, string[]> | undefined,
     headers: Headers | undefined,
     request: MessageView | undefined,
+    raw?: readonly string[],
   ) {
     this.kind = kind;
     this.method = method;
@@ -72,7 +75,27 @@ export class MessageView {
     this.status = status;
     this.#fields = fields;
     this.#headers = headers;
+    this.#raw = raw;
     this.request = request;
+  }
+
+  /**
+   * A view of a request whose headers are raw lines as HTTP/1.1 servers receive them: `[name, value, name,
+   * value, …]` (node's `IncomingMessage.rawHeaders`, undici's raw headers). Names may be in any case; HTTP/2
+   * pseudo-headers (`:path`…) are never returned. Nothing is copied or grouped up front: a verifier reads only
+   * the few fields a signature covers, so each lookup scans the (short) list instead.
+   * @throws SignetError `invalid_message` for a missing method or URL, or a line that is not a string
+   */
+  static fromRawHeaders(method: string, url: string, rawHeaders: readonly string[]): MessageView {
+    if (typeof method !== 'string' || method.length === 0) throw new SignetError('invalid_message', 'A request needs a non-empty string `method`.');
+    if (typeof url !== 'string') throw new SignetError('invalid_message', 'A request needs an absolute `url`.');
+    if (!Array.isArray(rawHeaders) || rawHeaders.length % 2 !== 0) {
+      throw new SignetError('invalid_message', 'Raw headers must be a list of name, value pairs: [name, value, name, value, …].');
+    }
+    for (let i = 0; i < rawHeaders.length; i++) {
+      if (typeof rawHeaders[i] !== 'string') throw new SignetError('invalid_message', `Raw header ${i % 2 === 0 ? 'name' : 'value'} #${i >> 1} is not a string.`);
+    }
+    return new MessageView('request', method, url, undefined, undefined, undefined, undefined, rawHeaders);
   }
 
   /** Builds a view of a request, a response, or a pair (the response, with its request). */
@@ -124,6 +147,7 @@ export class MessageView {
    */
   fieldLines(name: string): readonly string[] | undefined {
     if (this.#fields !== undefined) return this.#fields.get(name);
+    if (this.#raw !== undefined) return rawFieldLines(this.#raw, name);
     const value = this.#headers?.get(name);
     return value === null || value === undefined ? undefined : [value];
   }
@@ -161,6 +185,20 @@ export class MessageView {
  */
 const PARSED_URLS = new Map<string, UrlParts>();
 const PARSED_URLS_MAX = 256;
+
+/** The lines of `name` (lower-case) among raw header lines, compared case-insensitively. */
+function rawFieldLines(raw: readonly string[], name: string): string[] | undefined {
+  if (name.charCodeAt(0) === 0x3a /* : */) return undefined;
+  let lines: string[] | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const candidate = raw[i] as string;
+    if (candidate.length === name.length && (candidate === name || candidate.toLowerCase() === name)) {
+      if (lines === undefined) lines = [raw[i + 1] as string];
+      else lines.push(raw[i + 1] as string);
+    }
+  }
+  return lines;
+}
 
 function isPair(message: object): message is MessagePair {
   return 'request' in message && 'response' in message && !('status' in message);

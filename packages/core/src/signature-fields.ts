@@ -8,6 +8,7 @@ import { fromParsedItem, type Component } from './components.js';
 import { SignetError } from './errors.js';
 import { dictionaryKeys, parseDictionaryField, serializeParamsFast } from './structured.js';
 import { parseDictionaryFast, type CanonicalInnerList } from './structured-fast.js';
+import { readSignatureFieldQuick, readSignatureInputQuick, rememberComponentList } from './signature-fields-fast.js';
 import type { MessageView } from './message.js';
 
 /** The signature parameters of RFC 9421 §2.3. Unknown parameters are kept in {@link SignatureInput.parameters}. */
@@ -37,13 +38,19 @@ const STRING_PARAMS = new Set(['nonce', 'alg', 'keyid', 'tag']);
 
 /** Parses a whole `Signature-Input` field value into its members, in order. Duplicate labels are refused. */
 export function parseSignatureInput(value: string): SignatureInput[] {
+  const quick = readSignatureInputQuick(value);
+  if (quick !== undefined) return quick;
   const { dictionary, canonical } = parseLabelledDictionary(value, 'invalid_signature_input', 'Signature-Input');
   const members: SignatureInput[] = [];
   for (const [label, member] of dictionary) {
     if (!isInnerList(member)) {
       throw new SignetError('invalid_signature_input', `Signature-Input member "${label}" must be an inner list of components, like ${label}=("@method");created=1.`);
     }
-    members.push(toSignatureInput(label, member, canonical?.get(label)));
+    const text = canonical?.get(label);
+    const input = toSignatureInput(label, member, text);
+    // A canonical list whose components all checked out: the next request with the same list skips both steps.
+    if (text !== undefined) rememberComponentList(`(${text.items.join(' ')})`, input.components);
+    members.push(input);
   }
   return members;
 }
@@ -113,6 +120,8 @@ export function createSignatureInput(
 
 /** Parses a whole `Signature` field value: label → signature bytes. */
 export function parseSignatureField(value: string): Map<string, Uint8Array> {
+  const quick = readSignatureFieldQuick(value);
+  if (quick !== undefined) return quick;
   const { dictionary } = parseLabelledDictionary(value, 'invalid_signature_field', 'Signature');
   const signatures = new Map<string, Uint8Array>();
   for (const [label, member] of dictionary) {

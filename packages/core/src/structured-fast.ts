@@ -143,17 +143,11 @@ class FastParser {
   }
 
   #key(): string {
-    const s = this.#s;
     const start = this.#pos;
-    const first = s.charCodeAt(start);
-    if (!((first >= 0x61 && first <= 0x7a) || first === 0x2a)) throw BAIL;
-    let end = start + 1;
-    for (; end < s.length; end++) {
-      const c = s.charCodeAt(end);
-      if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d || c === 0x2e || c === 0x2a)) break;
-    }
+    const end = keyEnd(this.#s, start);
+    if (end === start) throw BAIL;
     this.#pos = end;
-    return s.slice(start, end);
+    return this.#s.slice(start, end);
   }
 
   #bare(): BareItem {
@@ -265,4 +259,19 @@ class FastParser {
       this.#pos++;
     }
   }
+}
+
+/**
+ * The end of the RFC 8941 key starting at `pos` (lcalpha or "*", then lcalpha, digits, "_", "-", ".", "*"), or
+ * `pos` itself when no key starts there.
+ */
+export function keyEnd(s: string, pos: number): number {
+  const first = s.charCodeAt(pos);
+  if (!((first >= 0x61 && first <= 0x7a) || first === 0x2a)) return pos;
+  let end = pos + 1;
+  for (; end < s.length; end++) {
+    const c = s.charCodeAt(end);
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d || c === 0x2e || c === 0x2a)) break;
+  }
+  return end;
 }

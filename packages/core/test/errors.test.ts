@@ -22,11 +22,14 @@ import {
   parseSignatureField,
   parseSignatureInput,
   parseSignatureKey,
+  nobleEd25519Backend,
+  readSignatures,
   signMessage,
   signatureBase,
   validateSignatureAgentCard,
   verifyDigest,
   verifyMessage,
+  verifySignatureSync,
   type SignetErrorCode,
   type VerifyOptions,
 } from '../src/index.js';
@@ -173,6 +176,18 @@ const CORE_CASES: Record<string, Case[]> = {
   ],
   invalid_signature_agent_card: [
     { what: 'client_id not the card URL', run: () => validateSignatureAgentCard({ client_id: 'https://evil.example/card', jwks_uri: 'https://x.example/jwks' }, 'https://agent.example/card'), message: /Card at https:\/\/agent.example\/card: client_id must match the card URL/ },
+  ],
+  invalid_configuration: [
+    {
+      what: 'verifySignatureSync with an asynchronous backend',
+      run: async () => {
+        const view = MessageView.from(await signedRequest());
+        const { inputs, signatures } = readSignatures(view);
+        return verifySignatureSync(view, inputs[0]!, signatures, key.toPublic(), { backend: nobleEd25519Backend });
+      },
+      message: /The @noble\/ed25519 backend verifies asynchronously: use verifySignature/,
+      verification: true,
+    },
   ],
   invalid_signature_key: [
     { what: 'a member that is not a token', run: () => parseSignatureKey('sig="hwk"'), message: /Signature-Key member "sig" must be a scheme token/ },

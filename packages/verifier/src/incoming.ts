@@ -31,6 +31,11 @@ export function isWebRequest(request: unknown): request is Request {
 
 /** Wraps a request for verification. @throws SignetError `invalid_message` */
 export function toInbound(request: Request | IncomingMessage, baseUrl: string | ((request: IncomingMessage) => string) | undefined, body: BodySource | undefined): Inbound {
+  // A node request first, by its raw header lines: the duck-typing below reads `headers`, whose getter would
+  // build node's header object for nothing.
+  if (typeof request === 'object' && request !== null && Array.isArray((request as IncomingMessage).rawHeaders) && 'headersDistinct' in request) {
+    return nodeInbound(request as NodeRequest, baseUrl, body);
+  }
   if (isWebRequest(request)) return webInbound(request, body);
   if (typeof request !== 'object' || request === null || typeof (request as IncomingMessage).headers !== 'object') {
     throw new SignetError('invalid_message', 'verify() needs a web Request or a node IncomingMessage.');
@@ -56,18 +61,22 @@ function webInbound(request: Request, given: BodySource | undefined): Inbound {
 function nodeInbound(request: NodeRequest, baseUrl: string | ((request: IncomingMessage) => string) | undefined, given: BodySource | undefined): Inbound {
   const method = request.method;
   if (typeof method !== 'string' || method.length === 0) throw new SignetError('invalid_message', 'The node request has no method.');
-  const url = absoluteUrl(request, baseUrl);
   const raw = request.rawHeaders as string[] | undefined;
   let view: MessageView;
-  let header: (name: string) => string | undefined;
-  // A node IncomingMessage builds `headersDistinct` (when first read) by lower-casing and grouping `rawHeaders`,
-  // line by line, which is exactly what MessageView does with header pairs: so the raw lines go straight into
-  // the view, without that getter's object or a record of our own. `in` tests for the getter without running it.
-  // Anything else (HTTP/2 compat requests, test doubles) takes the general path below.
+  let url: string;
+  let contentLength: string | undefined;
+  let chunked: boolean;
+  // A node IncomingMessage has its header lines in `rawHeaders`, and builds `headers` (lower-cased, grouped) only
+  // when that getter is first read: the view searches the raw lines directly, so verifying never pays for that
+  // object (the application may never read it). `in` tests for the getter without running it. Anything else
+  // (HTTP/2 compat requests, test doubles) takes the general path below.
   if (Array.isArray(raw) && 'headersDistinct' in request) {
-    view = MessageView.from({ method, url, headers: rawHeaderPairs(raw) });
-    header = (name) => view.fieldLines(name)?.join(', ');
+    url = absoluteUrl(request, baseUrl, raw);
+    view = MessageView.fromRawHeaders(method, url, raw);
+    contentLength = firstRawValue(raw, 'content-length');
+    chunked = firstRawValue(raw, 'transfer-encoding') !== undefined;
   } else {
+    url = absoluteUrl(request, baseUrl, undefined);
     const headers: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
     if (request.headersDistinct !== undefined) {
       const distinct = request.headersDistinct as Record<string, string[] | undefined>;
@@ -79,19 +88,16 @@ function nodeInbound(request: NodeRequest, baseUrl: string | ((request: Incoming
       }
     }
     view = MessageView.from({ method, url, headers });
-    header = (name) => {
-      const lines = headers[name];
-      return lines === undefined ? undefined : lines.join(', ');
-    };
+    contentLength = request.headers['content-length'];
+    chunked = request.headers['transfer-encoding'] !== undefined;
   }
-  const length = declaredLength(request.headers['content-length']);
-  const hasBody = length !== undefined ? length > 0 : request.headers['transfer-encoding'] !== undefined;
+  const length = declaredLength(contentLength);
   return {
     view,
     method,
     url,
-    hasBody,
-    header,
+    hasBody: length !== undefined ? length > 0 : chunked,
+    header: (name) => view.fieldLines(name)?.join(', '),
     readBody: async (maxBytes, digest) => {
       const source = given ?? alreadyRead(request);
       return { body: source !== undefined ? await checkGivenBody(source, maxBytes, digest) : await readNodeBody(request, maxBytes, digest) };
@@ -99,12 +105,13 @@ function nodeInbound(request: NodeRequest, baseUrl: string | ((request: Incoming
   };
 }
 
-/** `rawHeaders` (name, value, name, value…) as pairs, without HTTP/2 pseudo-headers (`:path`…). */
-function* rawHeaderPairs(raw: readonly string[]): Generator<readonly [string, string]> {
+/** The first value of `name` (lower-case) among raw header lines, as node's `headers` keeps it for Host and Content-Length. */
+function firstRawValue(raw: readonly string[], name: string): string | undefined {
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i] as string;
-    if (name.charCodeAt(0) !== 0x3a) yield [name, raw[i + 1] as string];
+    const candidate = raw[i] as string;
+    if (candidate.length === name.length && candidate.toLowerCase() === name) return raw[i + 1];
   }
+  return undefined;
 }
 
 /**
@@ -124,7 +131,7 @@ function alreadyRead(request: NodeRequest): Uint8Array | undefined {
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+,;=-]+)(?::\d{1,5})?$/;
 
 /** `scheme://host` + the request target as received (Express: `originalUrl`, which mounting does not rewrite). */
-function absoluteUrl(request: NodeRequest, baseUrl: string | ((request: IncomingMessage) => string) | undefined): string {
+function absoluteUrl(request: NodeRequest, baseUrl: string | ((request: IncomingMessage) => string) | undefined, raw: readonly string[] | undefined): string {
   const target = request.originalUrl ?? request.url ?? '/';
   if (/^https?:\/\//i.test(target)) return target;
   let base: string;
@@ -133,11 +140,16 @@ function absoluteUrl(request: NodeRequest, baseUrl: string | ((request: Incoming
   } else if (baseUrl !== undefined) {
     base = baseUrl;
   } else {
-    const host = request.headers.host ?? (request.headers[':authority'] as string | undefined);
+    const host = raw !== undefined ? firstRawValue(raw, 'host') ?? firstRawValue(raw, ':authority') : request.headers.host ?? (request.headers[':authority'] as string | undefined);
     if (host === undefined || host.length === 0) throw new SignetError('invalid_message', 'The request has no Host header, so its @authority is unknown.');
-    if (!HOST.test(host)) throw new SignetError('invalid_message', `The Host header ${JSON.stringify(host.slice(0, 100))} is not a host[:port].`);
+    if (host !== lastValidHost) {
+      if (!HOST.test(host)) throw new SignetError('invalid_message', `The Host header ${JSON.stringify(host.slice(0, 100))} is not a host[:port].`);
+      lastValidHost = host;
+    }
     base = `${request.socket?.encrypted === true ? 'https' : 'http'}://${host}`;
   }
-  const path = target.startsWith('/') ? target : `/${target}`;
-  return base + path;
+  return target.charCodeAt(0) === 0x2f /* / */ ? base + target : `${base}/${target}`;
 }
+
+/** The last Host that passed {@link HOST}: a server sees the same few, and the test is a pure function of the text. */
+let lastValidHost: string | undefined;

@@ -46,14 +46,28 @@ export class DecisionRecorder {
   #rejected = 0;
   readonly #byCode = new Map<SignetErrorCode, number>();
 
-  /** Counts and publishes (only when someone subscribed: no cost otherwise). */
-  record(decision: Omit<VerifierDecision, 'durationMs'>, startedAt: number): void {
-    if (decision.outcome === 'accepted') this.#accepted++;
+  /** True when someone subscribed to the channel: only then is a decision built and published. */
+  get listening(): boolean {
+    return decisions.hasSubscribers;
+  }
+
+  /** The start time for `durationMs`: read only when someone listens (the clock read is not free). */
+  start(): number {
+    return decisions.hasSubscribers ? performance.now() : 0;
+  }
+
+  /** Counts a decision. */
+  count(accepted: boolean, code: SignetErrorCode | undefined): void {
+    if (accepted) this.#accepted++;
     else {
       this.#rejected++;
-      if (decision.code !== undefined) this.#byCode.set(decision.code, (this.#byCode.get(decision.code) ?? 0) + 1);
+      if (code !== undefined) this.#byCode.set(code, (this.#byCode.get(code) ?? 0) + 1);
     }
-    if (decisions.hasSubscribers) decisions.publish({ ...decision, durationMs: performance.now() - startedAt } satisfies VerifierDecision);
+  }
+
+  /** Publishes a decision (call when {@link listening}); `startedAt` is what {@link start} returned. */
+  publish(decision: Omit<VerifierDecision, 'durationMs'>, startedAt: number): void {
+    decisions.publish({ ...decision, durationMs: startedAt === 0 ? 0 : performance.now() - startedAt } satisfies VerifierDecision);
   }
 
   /** A snapshot of the counters. */

@@ -14,12 +14,16 @@ import {
   readSignatures,
   selectSignature,
   serializeComponent,
-  verifySignature,
+  verifySignatureSync,
   type AlgorithmName,
   type Component,
+  type MessageView,
+  type SignatureAgent,
   type SignatureInput,
   type SignatureKeyMember,
   type SignatureParameters,
+  type VerifiedSignature,
+  type VerifyOptions,
 } from '@signet/core';
 import type { BodySource } from './body.js';
 import { failureResponse, type FailureResponse, type RejectionContext } from './challenge.js';
@@ -33,7 +37,7 @@ import type { KeyResolution } from './profiles/resolution.js';
 import { resolveStaticKey, trustedStaticKey } from './profiles/static.js';
 import { WEB_BOT_AUTH_TAG, coveredSignatureAgent, coversAuthority, resolveWebBotAuthKey, trustedWebBotAuthKey } from './profiles/web-bot-auth.js';
 import { checkTokenBinding } from './tokens.js';
-import type { Profile, VerifiedRequest } from './types.js';
+import type { Profile, VerifiedAgent, VerifiedRequest, VerifiedToken } from './types.js';
 
 /** Per-call options of {@link Verifier.verify}. */
 export interface VerifyCallOptions {
@@ -52,6 +56,8 @@ export class Verifier {
   readonly #options: ResolvedOptions;
   readonly #recorder = new DecisionRecorder();
   readonly #contexts = new WeakMap<object, RejectionContext>();
+  /** The replay store is a plain `MemoryNonceStore`, which answers synchronously. */
+  readonly #syncNonces: boolean;
   /** What each profile's policy needs, computed once rather than per request. */
   readonly #profilePolicy: Readonly<
     Record<Profile, { requiredParams: Array<keyof SignatureParameters>; algorithms: readonly AlgorithmName[]; requiredComponents: ReadonlyArray<string | Component> }>
@@ -66,6 +72,8 @@ export class Verifier {
       requiredComponents: o.requiredComponents[profile].map(parsedOnce),
     });
     this.#profilePolicy = { 'web-bot-auth': policyFor('web-bot-auth'), aauth: policyFor('aauth'), static: policyFor('static') };
+    const store = o.nonceStore;
+    this.#syncNonces = store instanceof MemoryNonceStore && store.checkAndStore === MemoryNonceStore.prototype.checkAndStore;
   }
 
   /** The options in force, defaults applied. */
@@ -77,23 +85,44 @@ export class Verifier {
    * Verifies a request: a web `Request` or a node `IncomingMessage` (Express, connect, Fastify's `request.raw`).
    * @throws VerificationError with the code of the first check that failed
    */
-  async verify(request: Request | IncomingMessage, call: VerifyCallOptions = {}): Promise<VerifiedRequest> {
-    const startedAt = performance.now();
-    const context: RejectionContext = { profile: undefined, hasAuthorization: false, hasBody: false };
-    const trace: Trace = { label: undefined, keyid: undefined, agent: undefined, method: undefined, url: undefined };
+  verify(request: Request | IncomingMessage, call: VerifyCallOptions = {}): Promise<VerifiedRequest> {
+    const startedAt = this.#recorder.start();
+    const attempt: Attempt = { profile: undefined, hasAuthorization: false, hasBody: false, label: undefined, keyid: undefined, agent: undefined, method: undefined, url: undefined };
+    let outcome: VerifiedRequest | Promise<VerifiedRequest>;
     try {
-      const inbound = toInbound(request, this.#options.baseUrl, call.body);
-      trace.method = inbound.method;
-      trace.url = inbound.url;
-      const result = await this.#verify(inbound, context, trace);
-      this.#recorder.record({ outcome: 'accepted', code: undefined, agent: result.agent.id, keyid: result.agent.keyid, label: result.label, profile: result.agent.profile, method: trace.method, url: trace.url, request }, startedAt);
-      return result;
+      outcome = this.#verify(toInbound(request, this.#options.baseUrl, call.body), attempt);
     } catch (error) {
-      const rejection = toVerificationError(error);
-      this.#contexts.set(rejection, context);
-      this.#recorder.record({ outcome: 'rejected', code: rejection.code, agent: trace.agent, keyid: trace.keyid, label: trace.label, profile: context.profile, method: trace.method, url: trace.url, request }, startedAt);
-      throw rejection;
+      return Promise.reject(this.#rejected(error, attempt, request, startedAt));
     }
+    // The common case (a trusted or cached key, no token, no body, an in-memory replay store) is settled without
+    // a promise of its own until here: only I/O (key discovery, the body, a token check, Redis) makes it async.
+    if (outcome instanceof Promise) {
+      return outcome.then(
+        (result) => this.#accepted(result, attempt, request, startedAt),
+        (error: unknown) => {
+          throw this.#rejected(error, attempt, request, startedAt);
+        },
+      );
+    }
+    return Promise.resolve(this.#accepted(outcome, attempt, request, startedAt));
+  }
+
+  #accepted(result: VerifiedRequest, attempt: Attempt, request: unknown, startedAt: number): VerifiedRequest {
+    this.#recorder.count(true, undefined);
+    if (this.#recorder.listening) {
+      this.#recorder.publish({ outcome: 'accepted', code: undefined, agent: result.agent.id, keyid: result.agent.keyid, label: result.label, profile: result.agent.profile, method: attempt.method, url: attempt.url, request }, startedAt);
+    }
+    return result;
+  }
+
+  #rejected(error: unknown, attempt: Attempt, request: unknown, startedAt: number): VerificationError {
+    const rejection = toVerificationError(error);
+    this.#contexts.set(rejection, attempt);
+    this.#recorder.count(false, rejection.code);
+    if (this.#recorder.listening) {
+      this.#recorder.publish({ outcome: 'rejected', code: rejection.code, agent: attempt.agent, keyid: attempt.keyid, label: attempt.label, profile: attempt.profile, method: attempt.method, url: attempt.url, request }, startedAt);
+    }
+    return rejection;
   }
 
   /** The key discovery in use, if any (for its `stats()`, `clear()`). */
@@ -122,20 +151,23 @@ export class Verifier {
     return failureResponse(error instanceof SignetError ? error : toVerificationError(error), context, this.#options);
   }
 
-  async #verify(inbound: Inbound, context: RejectionContext, trace: Trace): Promise<VerifiedRequest> {
+  /** Everything up to the signature check, synchronously; then the key (when it must be asked for) and the rest. */
+  #verify(inbound: Inbound, attempt: Attempt): VerifiedRequest | Promise<VerifiedRequest> {
     const o = this.#options;
     const { view } = inbound;
+    attempt.method = inbound.method;
+    attempt.url = inbound.url;
     const authorization = inbound.header('authorization');
-    context.hasAuthorization = authorization !== undefined;
-    context.hasBody = inbound.hasBody;
+    attempt.hasAuthorization = authorization !== undefined;
+    attempt.hasBody = inbound.hasBody;
     const { inputs, signatures } = readSignatures(view);
-    const members = this.#signatureKeyMembers(inbound);
+    const members = this.#signatureKeyMembers(view);
     const input = this.#select(inputs, members);
-    trace.label = input.label;
-    trace.keyid = input.params.keyid;
+    attempt.label = input.label;
+    attempt.keyid = input.params.keyid;
     const member = members.get(input.label);
     const profile: Profile = member !== undefined ? 'aauth' : input.params.tag === WEB_BOT_AUTH_TAG ? 'web-bot-auth' : 'static';
-    context.profile = profile;
+    attempt.profile = profile;
     if (!o.profiles.includes(profile)) {
       throw new SignetError('unsupported_profile', `Signature "${input.label}" is a ${profile} signature, which this verifier does not accept (accepted: ${o.profiles.join(', ')}).`);
     }
@@ -155,42 +187,59 @@ export class Verifier {
       throw new SignetError('missing_required_component', `Signature "${input.label}" does not cover "signature-key", which carries its key.`);
     }
     const agent = profile === 'web-bot-auth' ? coveredSignatureAgent(view, input) : undefined;
-    if (agent !== undefined) trace.agent = agent.uri;
+    if (agent !== undefined) attempt.agent = agent.uri;
 
-    const nowSeconds = Math.floor(o.now() / 1000);
-    const policy = {
-      now: nowSeconds,
+    const rules = this.#profilePolicy[profile];
+    const policy: Checked['policy'] = {
+      now: Math.floor(o.now() / 1000),
       skew: o.skew,
       maxLifetime: o.maxLifetime,
-      requiredParams: this.#profilePolicy[profile].requiredParams,
-      requiredComponents: this.#profilePolicy[profile].requiredComponents,
-      algorithms: this.#profilePolicy[profile].algorithms,
+      requiredParams: rules.requiredParams,
+      requiredComponents: rules.requiredComponents,
+      algorithms: rules.algorithms,
       keyidIsThumbprint: profile === 'web-bot-auth',
       ignoreAlgParameter: profile === 'aauth',
     };
     // Freshness, parameters and coverage first: no key is fetched for a stale or incomplete signature.
     checkPolicy(input, covered, policy);
+    const checked: Checked = { inbound, attempt, input, signatures, profile, covered, authorization, policy };
 
-    // A statically trusted key is found synchronously: no resolver promise on the hot path. The trace names it
-    // only once the resolver would have run (after verifySignature found the signature's member).
-    let resolution: KeyResolution | undefined = profile === 'web-bot-auth' ? trustedWebBotAuthKey(input, agent, o) : profile === 'static' ? trustedStaticKey(input, o) : undefined;
-    if (resolution !== undefined && signatures.has(input.label)) trace.agent = resolution.id;
-    const verified = await verifySignature(view, input, signatures, {
-      ...policy,
-      key:
-        resolution?.key ??
-        (async () => {
-          resolution = await this.#resolveKey(profile, input, member, agent, nowSeconds);
-          trace.agent = resolution.id;
-          return resolution.key;
-        }),
-    });
-    if (resolution === undefined) throw new SignetError('internal_error', 'The key resolver was not called.');
+    // A statically trusted key is found synchronously. The attempt names the agent only once the signature is
+    // known to exist (as it would after the resolver ran).
+    const trusted = profile === 'web-bot-auth' ? trustedWebBotAuthKey(input, agent, o) : profile === 'static' ? trustedStaticKey(input, o) : undefined;
+    if (trusted !== undefined) {
+      if (signatures.has(input.label)) attempt.agent = trusted.id;
+      return this.#afterKey(checked, trusted);
+    }
+    return this.#resolveThenVerify(checked, member, agent);
+  }
+
+  async #resolveThenVerify(checked: Checked, member: SignatureKeyMember | undefined, agent: SignatureAgent | undefined): Promise<VerifiedRequest> {
+    const { input, signatures, profile, attempt } = checked;
+    // No key is looked for (nor fetched) for a signature that is not there.
+    if (!signatures.has(input.label)) throw new SignetError('missing_signature', `Signature-Input has "${input.label}" but the Signature field has no such member.`);
+    const resolution = await this.#resolveKey(profile, input, member, agent, checked.policy.now);
+    attempt.agent = resolution.id;
+    return this.#afterKey(checked, resolution);
+  }
+
+  /** The signature itself, then token binding, body digest and — last — the nonce. */
+  #afterKey(checked: Checked, resolution: KeyResolution): VerifiedRequest | Promise<VerifiedRequest> {
+    const { inbound, input, profile, covered, authorization, policy } = checked;
+    const verified = verifySignatureSync(inbound.view, input, checked.signatures, resolution.key, policy);
     if (profile === 'aauth' && input.params.keyid !== undefined && input.params.keyid !== resolution.keyid && input.params.keyid !== resolution.thumbprint) {
       throw new SignetError('invalid_parameter', `Signature "${input.label}" has keyid ${JSON.stringify(input.params.keyid)}, which is not the Signature-Key key (${resolution.keyid}).`);
     }
+    if (authorization !== undefined || covered.includes('"content-digest"') || !this.#syncNonces) return this.#finish(checked, verified, resolution);
+    const { nonce } = verified.params;
+    if (nonce !== undefined) this.#checkNonceSync(this.#options.nonceStore as MemoryNonceStore, resolution.thumbprint, nonce, verified.params, policy.now);
+    return result(verified, resolution, profile, undefined, undefined, undefined);
+  }
 
-    const token = authorization === undefined ? undefined : await checkTokenBinding(authorization, resolution.thumbprint, o, nowSeconds);
+  async #finish(checked: Checked, verified: VerifiedSignature, resolution: KeyResolution): Promise<VerifiedRequest> {
+    const { inbound, covered, authorization, profile, policy } = checked;
+    const o = this.#options;
+    const token = authorization === undefined ? undefined : await checkTokenBinding(authorization, resolution.thumbprint, o, policy.now);
 
     let body: Uint8Array | undefined;
     let replacement: Request | undefined;
@@ -204,40 +253,19 @@ export class Verifier {
 
     const { nonce } = verified.params;
     if (nonce !== undefined) {
-      const pending = this.#checkNonce(resolution.thumbprint, nonce, verified.params, nowSeconds);
-      if (pending !== undefined) await pending;
+      if (this.#syncNonces) this.#checkNonceSync(o.nonceStore as MemoryNonceStore, resolution.thumbprint, nonce, verified.params, policy.now);
+      else await this.#checkNonceAsync(o.nonceStore, resolution.thumbprint, nonce, verified.params, policy.now);
     }
-
-    return {
-      agent: {
-        id: resolution.id,
-        keyid: resolution.keyid,
-        thumbprint: resolution.thumbprint,
-        profile,
-        pseudonymous: resolution.pseudonymous,
-        ...(resolution.scheme === undefined ? {} : { scheme: resolution.scheme }),
-        ...(resolution.subject === undefined ? {} : { subject: resolution.subject }),
-      },
-      label: verified.label,
-      covered: verified.covered,
-      created: verified.params.created,
-      expires: verified.params.expires,
-      nonce,
-      tag: verified.params.tag,
-      alg: verified.alg,
-      token,
-      ...(body === undefined ? {} : { body }),
-      ...(replacement === undefined ? {} : { request: replacement }),
-    };
+    return result(verified, resolution, profile, token, body, replacement);
   }
 
-  #signatureKeyMembers(inbound: Inbound): Map<string, SignatureKeyMember> {
+  #signatureKeyMembers(view: MessageView): ReadonlyMap<string, SignatureKeyMember> {
     try {
-      return signatureKeyMembers(inbound.view);
+      return signatureKeyMembers(view);
     } catch (error) {
       // A malformed Signature-Key only matters to a verifier that reads it.
       if (this.#options.profiles.includes('aauth')) throw error;
-      return new Map();
+      return NO_MEMBERS;
     }
   }
 
@@ -245,15 +273,16 @@ export class Verifier {
   #select(inputs: readonly SignatureInput[], members: ReadonlyMap<string, SignatureKeyMember>): SignatureInput {
     const o = this.#options;
     if (o.label !== undefined || o.tag !== undefined) return selectSignature(inputs, { label: o.label, tag: o.tag });
-    const profileOf = (input: SignatureInput): Profile => (members.has(input.label) ? 'aauth' : input.params.tag === WEB_BOT_AUTH_TAG ? 'web-bot-auth' : 'static');
     for (const profile of o.profiles) {
-      const found = inputs.find((input) => profileOf(input) === profile);
-      if (found !== undefined) return found;
+      for (const input of inputs) {
+        const of: Profile = members.has(input.label) ? 'aauth' : input.params.tag === WEB_BOT_AUTH_TAG ? 'web-bot-auth' : 'static';
+        if (of === profile) return input;
+      }
     }
     return selectSignature(inputs, {});
   }
 
-  async #resolveKey(profile: Profile, input: SignatureInput, member: SignatureKeyMember | undefined, agent: ReturnType<typeof coveredSignatureAgent>, nowSeconds: number): Promise<KeyResolution> {
+  async #resolveKey(profile: Profile, input: SignatureInput, member: SignatureKeyMember | undefined, agent: SignatureAgent | undefined, nowSeconds: number): Promise<KeyResolution> {
     switch (profile) {
       case 'aauth':
         return resolveAAuthKey(member as SignatureKeyMember, this.#options, nowSeconds);
@@ -265,46 +294,95 @@ export class Verifier {
   }
 
   /**
-   * Records the nonce, scoped by the key's thumbprint, until the signature can no longer be accepted. Returns a
-   * promise only when the store answers asynchronously: a plain `MemoryNonceStore` is asked synchronously (its
-   * `checkAndStore` is exactly `checkAndStoreSync`), which saves two promises per request.
+   * Records the nonce, scoped by the key's thumbprint, until the signature can no longer be accepted. A plain
+   * `MemoryNonceStore` is asked synchronously (its `checkAndStore` is exactly `checkAndStoreSync`): no promise.
    */
-  #checkNonce(thumbprint: string, nonce: string, params: Readonly<SignatureParameters>, nowSeconds: number): Promise<void> | undefined {
+  #checkNonceSync(store: MemoryNonceStore, thumbprint: string, nonce: string, params: Readonly<SignatureParameters>, nowSeconds: number): void {
+    let fresh: boolean;
+    try {
+      fresh = store.checkAndStoreSync(nonceKey(thumbprint, nonce), this.#nonceTtlMs(params, nowSeconds));
+    } catch (cause) {
+      throw replayStoreUnavailable(cause);
+    }
+    if (fresh !== true) throw replayed(thumbprint);
+  }
+
+  async #checkNonceAsync(store: NonceStore, thumbprint: string, nonce: string, params: Readonly<SignatureParameters>, nowSeconds: number): Promise<void> {
+    let fresh: boolean;
+    try {
+      fresh = await store.checkAndStore(nonceKey(thumbprint, nonce), this.#nonceTtlMs(params, nowSeconds));
+    } catch (cause) {
+      throw replayStoreUnavailable(cause);
+    }
+    if (fresh !== true) throw replayed(thumbprint);
+  }
+
+  /** Until the signature can no longer be accepted: its expiry (or created + maxLifetime), plus the skew. */
+  #nonceTtlMs(params: Readonly<SignatureParameters>, nowSeconds: number): number {
     const o = this.#options;
     const created = params.created ?? nowSeconds;
     const lastAcceptedAt = Math.min(params.expires ?? Number.POSITIVE_INFINITY, created + o.maxLifetime) + o.skew;
-    const ttlMs = Math.max(1, lastAcceptedAt - nowSeconds + 1) * 1000;
-    const key = nonceKey(thumbprint, nonce);
-    const store = o.nonceStore;
-    if (!(store instanceof MemoryNonceStore && store.checkAndStore === MemoryNonceStore.prototype.checkAndStore)) return this.#checkNonceAsync(store, key, ttlMs, thumbprint);
-    let fresh: boolean;
-    try {
-      fresh = store.checkAndStoreSync(key, ttlMs);
-    } catch (cause) {
-      throw replayStoreUnavailable(cause);
-    }
-    if (fresh !== true) throw replayed(thumbprint);
-    return undefined;
-  }
-
-  async #checkNonceAsync(store: NonceStore, key: string, ttlMs: number, thumbprint: string): Promise<void> {
-    let fresh: boolean;
-    try {
-      fresh = await store.checkAndStore(key, ttlMs);
-    } catch (cause) {
-      throw replayStoreUnavailable(cause);
-    }
-    if (fresh !== true) throw replayed(thumbprint);
+    return Math.max(1, lastAcceptedAt - nowSeconds + 1) * 1000;
   }
 }
 
-/** What is known of the request so far, for the decision log. */
-interface Trace {
+/** What is known of the request so far: for the decision log, and the challenge of a rejection. */
+interface Attempt extends RejectionContext {
   label: string | undefined;
   keyid: string | undefined;
   agent: string | undefined;
   method: string | undefined;
   url: string | undefined;
+}
+
+/** A request whose signature passed the policy: what the remaining steps need. */
+interface Checked {
+  readonly inbound: Inbound;
+  readonly attempt: Attempt;
+  readonly input: SignatureInput;
+  readonly signatures: ReadonlyMap<string, Uint8Array>;
+  readonly profile: Profile;
+  readonly covered: readonly string[];
+  readonly authorization: string | undefined;
+  readonly policy: Omit<VerifyOptions, 'key'> & { readonly now: number };
+}
+
+const NO_MEMBERS: ReadonlyMap<string, SignatureKeyMember> = new Map();
+
+function result(
+  verified: VerifiedSignature,
+  resolution: KeyResolution,
+  profile: Profile,
+  token: VerifiedToken | undefined,
+  body: Uint8Array | undefined,
+  request: Request | undefined,
+): VerifiedRequest {
+  const agent: VerifiedAgent =
+    resolution.scheme === undefined && resolution.subject === undefined
+      ? { id: resolution.id, keyid: resolution.keyid, thumbprint: resolution.thumbprint, profile, pseudonymous: resolution.pseudonymous }
+      : {
+          id: resolution.id,
+          keyid: resolution.keyid,
+          thumbprint: resolution.thumbprint,
+          profile,
+          pseudonymous: resolution.pseudonymous,
+          ...(resolution.scheme === undefined ? {} : { scheme: resolution.scheme }),
+          ...(resolution.subject === undefined ? {} : { subject: resolution.subject }),
+        };
+  const { params } = verified;
+  const verifiedRequest: VerifiedRequest = {
+    agent,
+    label: verified.label,
+    covered: verified.covered,
+    created: params.created,
+    expires: params.expires,
+    nonce: params.nonce,
+    tag: params.tag,
+    alg: verified.alg,
+    token,
+  };
+  if (body === undefined && request === undefined) return verifiedRequest;
+  return { ...verifiedRequest, ...(body === undefined ? {} : { body }), ...(request === undefined ? {} : { request }) };
 }
 
 function replayStoreUnavailable(cause: unknown): SignetError {

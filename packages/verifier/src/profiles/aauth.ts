@@ -19,10 +19,13 @@ const HWK_MEMBERS: Readonly<Record<string, readonly string[]>> = { OKP: ['crv', 
  * The Signature-Key members of a request, by label; an empty map without the header.
  * @throws SignetError `invalid_signature_key`
  */
-export function signatureKeyMembers(view: MessageView): Map<string, SignatureKeyMember> {
+export function signatureKeyMembers(view: MessageView): ReadonlyMap<string, SignatureKeyMember> {
   const lines = view.fieldLines('signature-key');
-  return lines === undefined ? new Map() : parseSignatureKey(lines.join(', '));
+  return lines === undefined ? NO_MEMBERS : parseSignatureKey(lines.join(', '));
 }
+
+/** What a request without Signature-Key has (shared, read-only). */
+const NO_MEMBERS: ReadonlyMap<string, SignatureKeyMember> = new Map();
 
 function stringParam(member: SignatureKeyMember, name: string): string {
   const value = member.params[name];

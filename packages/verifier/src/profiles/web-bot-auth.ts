@@ -3,7 +3,7 @@
  * `keyid` is the JWK thumbprint of a key the agent publishes (or a statically trusted key).
  * @module
  */
-import { SignetError, parseSignatureAgent, serializeComponent, type MessageView, type SignatureAgent, type SignatureInput } from '@signet/core';
+import { SignetError, parseSignatureAgent, serializeComponent, type Component, type MessageView, type SignatureAgent, type SignatureInput } from '@signet/core';
 import type { ResolvedOptions } from '../options.js';
 import { findAgentKey } from '../trusted-keys.js';
 import { askHook, type KeyResolution } from './resolution.js';
@@ -20,16 +20,22 @@ export const WEB_BOT_AUTH_TAG = 'web-bot-auth';
 export function coveredSignatureAgent(view: MessageView, input: SignatureInput): SignatureAgent | undefined {
   const lines = view.fieldLines('signature-agent');
   if (lines === undefined) return undefined;
-  const covering = input.components.filter((c) => c.name === 'signature-agent');
-  if (covering.length === 0) {
+  let covering: Component | undefined;
+  let several = false;
+  for (const c of input.components) {
+    if (c.name !== 'signature-agent') continue;
+    if (covering !== undefined) several = true;
+    else covering = c;
+  }
+  if (covering === undefined) {
     throw new SignetError('missing_required_component', `Signature "${input.label}" does not cover the Signature-Agent it comes with (cover "signature-agent";key="<member>").`);
   }
-  const agents = parseSignatureAgent(lines.join(', '));
-  const [first] = covering;
-  const member = first?.params.get('key');
-  if (covering.length > 1) {
-    throw new SignetError('invalid_signature_agent', `Signature "${input.label}" covers several Signature-Agent members (${covering.map(serializeComponent).join(', ')}); it must name one agent.`);
+  const agents = signatureAgents(lines.length === 1 ? (lines[0] as string) : lines.join(', '));
+  if (several) {
+    const all = input.components.filter((c) => c.name === 'signature-agent');
+    throw new SignetError('invalid_signature_agent', `Signature "${input.label}" covers several Signature-Agent members (${all.map(serializeComponent).join(', ')}); it must name one agent.`);
   }
+  const member = covering.params.get('key');
   if (typeof member === 'string') {
     const agent = agents.find((a) => a.label === member);
     if (agent === undefined) throw new SignetError('missing_component', `Signature-Agent has no member "${member}", which signature "${input.label}" covers.`);
@@ -39,6 +45,23 @@ export function coveredSignatureAgent(view: MessageView, input: SignatureInput):
     throw new SignetError('invalid_signature_agent', `Signature "${input.label}" covers the whole Signature-Agent field, which has ${agents.length} members: cover one with "signature-agent";key="<member>".`);
   }
   return agents[0];
+}
+
+/**
+ * Parsed Signature-Agent values by text (frozen, shared): an agent sends the same value on every request.
+ * Bounded: cleared when full. Only values that parsed are kept (a bad one throws every time).
+ */
+const AGENTS = new Map<string, readonly SignatureAgent[]>();
+const AGENTS_MAX = 256;
+
+function signatureAgents(value: string): readonly SignatureAgent[] {
+  let agents = AGENTS.get(value);
+  if (agents === undefined) {
+    agents = Object.freeze(parseSignatureAgent(value).map((agent) => Object.freeze(agent)));
+    if (AGENTS.size >= AGENTS_MAX) AGENTS.clear();
+    AGENTS.set(value, agents);
+  }
+  return agents;
 }
 
 /** True when the signature covers `@authority` or `@target-uri`, which bind it to this server. */

@@ -1,0 +1,236 @@
+/**
+ * The verification hot path's reading of `Signature-Input` and `Signature`, for the form signers actually send:
+ * canonical members, a component list this process has already seen, and plain parameters. Anything else —
+ * the first sight of a component list, escapes, tokens, repeated keys, odd spacing — returns `undefined`, and
+ * the general parser in signature-fields.ts decides (with the same result, or the precise error).
+ *
+ * A server sees the same few component lists over and over (one per agent and route), while `created`,
+ * `expires` and `nonce` change on every request: so the checked components of a list are kept by the list's
+ * exact text, and only the parameters are read per request. The property tests check this reader against the
+ * general one.
+ * @module
+ */
+import type { BareItem } from 'structured-headers';
+import type { Component } from './components.js';
+import type { SignatureInput, SignatureParameters } from './signature-fields.js';
+import { keyEnd } from './structured-fast.js';
+
+/** A Map that cannot be changed once built: cached components are shared by every request that uses them. */
+class FrozenMap<K, V> extends Map<K, V> {
+  constructor(entries: Iterable<readonly [K, V]>) {
+    super();
+    for (const [key, value] of entries) super.set(key, value);
+  }
+
+  override set(): this {
+    throw new TypeError('These component parameters are shared and read-only.');
+  }
+
+  override delete(): boolean {
+    throw new TypeError('These component parameters are shared and read-only.');
+  }
+
+  override clear(): void {
+    throw new TypeError('These component parameters are shared and read-only.');
+  }
+}
+
+/** Checked component lists by their exact text, `("@method" "@authority")`. Bounded: cleared when full. */
+const COMPONENT_LISTS = new Map<string, readonly Component[]>();
+const COMPONENT_LISTS_MAX = 256;
+
+/**
+ * Remembers the checked components of a canonical component list (`listText` is the list exactly as received,
+ * parentheses included, and exactly as it would be serialized).
+ */
+export function rememberComponentList(listText: string, components: readonly Component[]): void {
+  if (COMPONENT_LISTS.has(listText)) return;
+  if (COMPONENT_LISTS.size >= COMPONENT_LISTS_MAX) COMPONENT_LISTS.clear();
+  const frozen = components.map((c) => Object.freeze({ name: c.name, params: new FrozenMap(c.params), id: c.id }));
+  COMPONENT_LISTS.set(listText, Object.freeze(frozen));
+}
+
+/** Forgets every remembered component list (tests). */
+export function forgetComponentLists(): void {
+  COMPONENT_LISTS.clear();
+}
+
+/** Every member of a `Signature-Input` value, or `undefined` when the general parser must decide. */
+export function readSignatureInputQuick(value: string): SignatureInput[] | undefined {
+  const members: SignatureInput[] = [];
+  let pos = 0;
+  for (;;) {
+    const labelEnd = keyEnd(value, pos);
+    if (labelEnd === pos || value.charCodeAt(labelEnd) !== 0x3d /* = */ || value.charCodeAt(labelEnd + 1) !== 0x28 /* ( */) return undefined;
+    const label = value.slice(pos, labelEnd);
+    const listStart = labelEnd + 1;
+    const listEnd = closingParenthesis(value, listStart);
+    if (listEnd < 0) return undefined;
+    const components = COMPONENT_LISTS.get(value.slice(listStart, listEnd + 1));
+    if (components === undefined) return undefined;
+    const params: SignatureParameters = {};
+    const parameters = new Map<string, BareItem>();
+    /** The standard parameters seen so far (bit per name): a repeated one goes to the general parser. */
+    let seen = 0;
+    pos = listEnd + 1;
+    while (value.charCodeAt(pos) === 0x3b /* ; */) {
+      const nameStart = pos + 1;
+      const nameEnd = keyEnd(value, nameStart);
+      if (nameEnd === nameStart || value.charCodeAt(nameEnd) !== 0x3d) return undefined;
+      const standard = standardParameter(value, nameStart, nameEnd);
+      const name = standard ?? value.slice(nameStart, nameEnd);
+      let bare: BareItem;
+      if (value.charCodeAt(nameEnd + 1) === 0x22 /* " */) {
+        const end = stringEnd(value, nameEnd + 2);
+        if (end < 0) return undefined;
+        bare = value.slice(nameEnd + 2, end);
+        pos = end + 1;
+      } else {
+        const end = integerEnd(value, nameEnd + 1);
+        if (end < 0) return undefined;
+        bare = Number(value.slice(nameEnd + 1, end));
+        pos = end;
+      }
+      if (standard !== undefined) {
+        const bit = STANDARD_BITS[standard];
+        // A repeated parameter, or one of the wrong type: the general parser keeps the last one, or says why.
+        if ((seen & bit) !== 0 || typeof bare !== (bit & INTEGER_BITS ? 'number' : 'string')) return undefined;
+        seen |= bit;
+        (params as Record<string, BareItem>)[standard] = bare;
+      } else if (parameters.has(name)) {
+        return undefined;
+      }
+      parameters.set(name, bare);
+    }
+    for (let i = 0; i < members.length; i++) if ((members[i] as SignatureInput).label === label) return undefined;
+    members.push({ label, components, params, parameters, value: value.slice(listStart, pos) });
+    if (pos === value.length) return members;
+    pos = nextMember(value, pos);
+    if (pos < 0) return undefined;
+  }
+}
+
+type StandardParameter = keyof SignatureParameters;
+const STANDARD_BITS: Readonly<Record<StandardParameter, number>> = { created: 1, expires: 2, nonce: 4, alg: 8, keyid: 16, tag: 32 };
+const INTEGER_BITS = 1 | 2;
+
+/** The RFC 9421 parameter named by `s[start, end)`, as a constant string (no copy, hash already known), if it is one. */
+function standardParameter(s: string, start: number, end: number): StandardParameter | undefined {
+  switch (end - start) {
+    case 3:
+      return s.startsWith('tag', start) ? 'tag' : s.startsWith('alg', start) ? 'alg' : undefined;
+    case 5:
+      return s.startsWith('nonce', start) ? 'nonce' : s.startsWith('keyid', start) ? 'keyid' : undefined;
+    case 7:
+      return s.startsWith('created', start) ? 'created' : s.startsWith('expires', start) ? 'expires' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Every member of a `Signature` value (label → bytes), or `undefined` when the general parser must decide. */
+export function readSignatureFieldQuick(value: string): Map<string, Uint8Array> | undefined {
+  const signatures = new Map<string, Uint8Array>();
+  let pos = 0;
+  for (;;) {
+    const labelEnd = keyEnd(value, pos);
+    if (labelEnd === pos || value.charCodeAt(labelEnd) !== 0x3d || value.charCodeAt(labelEnd + 1) !== 0x3a /* : */) return undefined;
+    const label = value.slice(pos, labelEnd);
+    const start = labelEnd + 2;
+    const end = value.indexOf(':', start);
+    if (end < 0 || signatures.has(label)) return undefined;
+    const bytes = decodeCanonicalBase64(value, start, end);
+    if (bytes === undefined) return undefined;
+    signatures.set(label, bytes);
+    pos = end + 1;
+    if (pos === value.length) return signatures;
+    pos = nextMember(value, pos);
+    if (pos < 0) return undefined;
+  }
+}
+
+/** Base64 alphabet values by character code; -1 for anything else. */
+const BASE64 = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) BASE64['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+
+/**
+ * The bytes of `s[start, end)` if it is base64 with its padding (if any) only at the end and a length that is a
+ * multiple of 4 — the form a serializer writes; else `undefined`. Unused low bits of the last character are
+ * ignored, as every base64 decoder (and RFC 8941 §4.2.7) does. Decodes into bytes of their own.
+ */
+function decodeCanonicalBase64(s: string, start: number, end: number): Uint8Array | undefined {
+  const length = end - start;
+  if (length % 4 !== 0) return undefined;
+  let padding = 0;
+  if (length > 0 && s.charCodeAt(end - 1) === 0x3d) padding = s.charCodeAt(end - 2) === 0x3d ? 2 : 1;
+  const bytes = new Uint8Array((length / 4) * 3 - padding);
+  const full = end - (padding === 0 ? 0 : 4);
+  let out = 0;
+  let pos = start;
+  for (; pos < full; pos += 4) {
+    const a = sextet(s, pos);
+    const b = sextet(s, pos + 1);
+    const c = sextet(s, pos + 2);
+    const d = sextet(s, pos + 3);
+    if ((a | b | c | d) < 0) return undefined;
+    bytes[out++] = (a << 2) | (b >> 4);
+    bytes[out++] = ((b & 0xf) << 4) | (c >> 2);
+    bytes[out++] = ((c & 0x3) << 6) | d;
+  }
+  if (padding !== 0) {
+    const a = sextet(s, pos);
+    const b = sextet(s, pos + 1);
+    const c = padding === 1 ? sextet(s, pos + 2) : 0;
+    if ((a | b | c) < 0) return undefined;
+    bytes[out++] = (a << 2) | (b >> 4);
+    if (padding === 1) bytes[out] = ((b & 0xf) << 4) | (c >> 2);
+  }
+  return bytes;
+}
+
+/** The 6-bit value of the base64 character at `pos`, or -1. */
+function sextet(s: string, pos: number): number {
+  const c = s.charCodeAt(pos);
+  return c < 128 ? (BASE64[c] as number) : -1;
+}
+
+/** The ")" that closes the list opened at `open`, skipping strings; -1 when absent or a string has escapes. */
+function closingParenthesis(s: string, open: number): number {
+  for (let pos = open + 1; pos < s.length; pos++) {
+    const c = s.charCodeAt(pos);
+    if (c === 0x29 /* ) */) return pos;
+    if (c === 0x22) {
+      pos = stringEnd(s, pos + 1);
+      if (pos < 0) return -1;
+    }
+  }
+  return -1;
+}
+
+/** The closing quote of a string whose content starts at `pos`: printable ASCII without escapes, else -1. */
+function stringEnd(s: string, pos: number): number {
+  for (; pos < s.length; pos++) {
+    const c = s.charCodeAt(pos);
+    if (c === 0x22) return pos;
+    if (c === 0x5c || c < 0x20 || c > 0x7e) return -1;
+  }
+  return -1;
+}
+
+/** The end of a canonical non-negative integer (1-15 digits, no leading zero) starting at `pos`, else -1. */
+function integerEnd(s: string, pos: number): number {
+  let end = pos;
+  while (end < s.length && s.charCodeAt(end) >= 0x30 && s.charCodeAt(end) <= 0x39) end++;
+  const digits = end - pos;
+  if (digits === 0 || digits > 15 || (digits > 1 && s.charCodeAt(pos) === 0x30) || s.charCodeAt(end) === 0x2e) return -1;
+  return end;
+}
+
+/** After a member: optional whitespace, a comma, optional whitespace, then the next member's position; -1 if not. */
+function nextMember(s: string, pos: number): number {
+  while (s.charCodeAt(pos) === 0x20 || s.charCodeAt(pos) === 0x09) pos++;
+  if (s.charCodeAt(pos) !== 0x2c /* , */) return -1;
+  pos++;
+  while (s.charCodeAt(pos) === 0x20 || s.charCodeAt(pos) === 0x09) pos++;
+  return pos < s.length ? pos : -1;
+}
