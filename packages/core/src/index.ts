@@ -8,6 +8,7 @@ export { MessageView, type HeadersLike, type MessageLike, type MessagePair, type
 export { DERIVED_COMPONENTS, component, componentValues, fromItem, serializeComponent, type Component } from './components.js';
 export {
   appendMember,
+  coveredIdentifiers,
   createSignatureInput,
   parseSignatureField,
   parseSignatureInput,

@@ -58,6 +58,8 @@ export class MessageView {
   readonly #headers: Headers | undefined;
   /** Raw header lines (name, value, name, value…), searched on demand: see {@link MessageView.fromRawHeaders}. */
   readonly #raw: readonly string[] | undefined;
+  #lastName: string | undefined;
+  #lastLines: readonly string[] | undefined;
 
   private constructor(
     kind: 'request' | 'response',
@@ -147,7 +149,15 @@ export class MessageView {
    */
   fieldLines(name: string): readonly string[] | undefined {
     if (this.#fields !== undefined) return this.#fields.get(name);
-    if (this.#raw !== undefined) return rawFieldLines(this.#raw, name);
+    if (this.#raw !== undefined) {
+      // A verifier reads some fields twice (Signature-Agent: for the agent, then for the base): the last scan is
+      // kept. Only for raw lines, which a request never changes (a web `Headers` may change between reads).
+      if (name !== this.#lastName) {
+        this.#lastLines = rawFieldLines(this.#raw, name);
+        this.#lastName = name;
+      }
+      return this.#lastLines;
+    }
     const value = this.#headers?.get(name);
     return value === null || value === undefined ? undefined : [value];
   }

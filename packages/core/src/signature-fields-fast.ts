@@ -46,8 +46,17 @@ const COMPONENT_LISTS_MAX = 256;
 export function rememberComponentList(listText: string, components: readonly Component[]): void {
   if (COMPONENT_LISTS.has(listText)) return;
   if (COMPONENT_LISTS.size >= COMPONENT_LISTS_MAX) COMPONENT_LISTS.clear();
-  const frozen = components.map((c) => Object.freeze({ name: c.name, params: new FrozenMap(c.params), id: c.id }));
-  COMPONENT_LISTS.set(listText, Object.freeze(frozen));
+  const frozen = Object.freeze(components.map((c) => Object.freeze({ name: c.name, params: new FrozenMap(c.params), id: c.id })));
+  COMPONENT_LISTS.set(listText, frozen);
+  IDENTIFIERS.set(frozen, Object.freeze(frozen.map((c) => c.id as string)));
+}
+
+/** The identifiers of each remembered list, by list: computed once, not on every verification. */
+const IDENTIFIERS = new WeakMap<readonly Component[], readonly string[]>();
+
+/** The frozen identifiers of a remembered component list; `undefined` for any other list. */
+export function rememberedIdentifiers(components: readonly Component[]): readonly string[] | undefined {
+  return IDENTIFIERS.get(components);
 }
 
 /** Forgets every remembered component list (tests). */
@@ -55,8 +64,15 @@ export function forgetComponentLists(): void {
   COMPONENT_LISTS.clear();
 }
 
+/**
+ * Printable ASCII without a backslash: in such a value every string ends at the next double quote (no escapes),
+ * and no character needs checking one by one. Anything else is the general parser's.
+ */
+const PLAIN_TEXT = /^[\x20-\x5b\x5d-\x7e]*$/;
+
 /** Every member of a `Signature-Input` value, or `undefined` when the general parser must decide. */
 export function readSignatureInputQuick(value: string): SignatureInput[] | undefined {
+  if (!PLAIN_TEXT.test(value)) return undefined;
   const members: SignatureInput[] = [];
   let pos = 0;
   for (;;) {
@@ -64,37 +80,38 @@ export function readSignatureInputQuick(value: string): SignatureInput[] | undef
     if (labelEnd === pos || value.charCodeAt(labelEnd) !== 0x3d /* = */ || value.charCodeAt(labelEnd + 1) !== 0x28 /* ( */) return undefined;
     const label = value.slice(pos, labelEnd);
     const listStart = labelEnd + 1;
-    const listEnd = closingParenthesis(value, listStart);
+    // The first ")" closes the list unless a string inside it holds one; then the text up to it is no complete
+    // list, so no remembered list (each a complete canonical list) can equal it, and the general parser decides.
+    const listEnd = value.indexOf(')', listStart);
     if (listEnd < 0) return undefined;
     const components = COMPONENT_LISTS.get(value.slice(listStart, listEnd + 1));
     if (components === undefined) return undefined;
     const params: SignatureParameters = {};
     const parameters = new Map<string, BareItem>();
-    /** The standard parameters seen so far (bit per name): a repeated one goes to the general parser. */
+    /** The standard parameters seen so far (a bit each): a repeated one goes to the general parser. */
     let seen = 0;
     pos = listEnd + 1;
     while (value.charCodeAt(pos) === 0x3b /* ; */) {
       const nameStart = pos + 1;
-      const nameEnd = keyEnd(value, nameStart);
+      const standard = standardParameter(value, nameStart);
+      const nameEnd = standard !== undefined ? nameStart + standard.length : keyEnd(value, nameStart);
       if (nameEnd === nameStart || value.charCodeAt(nameEnd) !== 0x3d) return undefined;
-      const standard = standardParameter(value, nameStart, nameEnd);
       const name = standard ?? value.slice(nameStart, nameEnd);
       let bare: BareItem;
       if (value.charCodeAt(nameEnd + 1) === 0x22 /* " */) {
-        const end = stringEnd(value, nameEnd + 2);
+        const end = value.indexOf('"', nameEnd + 2);
         if (end < 0) return undefined;
         bare = value.slice(nameEnd + 2, end);
         pos = end + 1;
       } else {
-        const end = integerEnd(value, nameEnd + 1);
-        if (end < 0) return undefined;
-        bare = Number(value.slice(nameEnd + 1, end));
-        pos = end;
+        pos = integerEnd(value, nameEnd + 1);
+        if (pos < 0) return undefined;
+        bare = integerValue;
       }
       if (standard !== undefined) {
         const bit = STANDARD_BITS[standard];
         // A repeated parameter, or one of the wrong type: the general parser keeps the last one, or says why.
-        if ((seen & bit) !== 0 || typeof bare !== (bit & INTEGER_BITS ? 'number' : 'string')) return undefined;
+        if ((seen & bit) !== 0 || typeof bare !== ((bit & INTEGER_BITS) !== 0 ? 'number' : 'string')) return undefined;
         seen |= bit;
         (params as Record<string, BareItem>)[standard] = bare;
       } else if (parameters.has(name)) {
@@ -114,15 +131,24 @@ type StandardParameter = keyof SignatureParameters;
 const STANDARD_BITS: Readonly<Record<StandardParameter, number>> = { created: 1, expires: 2, nonce: 4, alg: 8, keyid: 16, tag: 32 };
 const INTEGER_BITS = 1 | 2;
 
-/** The RFC 9421 parameter named by `s[start, end)`, as a constant string (no copy, hash already known), if it is one. */
-function standardParameter(s: string, start: number, end: number): StandardParameter | undefined {
-  switch (end - start) {
-    case 3:
-      return s.startsWith('tag', start) ? 'tag' : s.startsWith('alg', start) ? 'alg' : undefined;
-    case 5:
-      return s.startsWith('nonce', start) ? 'nonce' : s.startsWith('keyid', start) ? 'keyid' : undefined;
-    case 7:
-      return s.startsWith('created', start) ? 'created' : s.startsWith('expires', start) ? 'expires' : undefined;
+/**
+ * The RFC 9421 parameter whose name starts at `start` and is followed by "=", as a constant string (no copy, its
+ * hash already known), if it is one.
+ */
+function standardParameter(s: string, start: number): StandardParameter | undefined {
+  switch (s.charCodeAt(start)) {
+    case 0x63 /* c */:
+      return s.startsWith('created=', start) ? 'created' : undefined;
+    case 0x65 /* e */:
+      return s.startsWith('expires=', start) ? 'expires' : undefined;
+    case 0x6e /* n */:
+      return s.startsWith('nonce=', start) ? 'nonce' : undefined;
+    case 0x6b /* k */:
+      return s.startsWith('keyid=', start) ? 'keyid' : undefined;
+    case 0x74 /* t */:
+      return s.startsWith('tag=', start) ? 'tag' : undefined;
+    case 0x61 /* a */:
+      return s.startsWith('alg=', start) ? 'alg' : undefined;
     default:
       return undefined;
   }
@@ -194,35 +220,24 @@ function sextet(s: string, pos: number): number {
   return c < 128 ? (BASE64[c] as number) : -1;
 }
 
-/** The ")" that closes the list opened at `open`, skipping strings; -1 when absent or a string has escapes. */
-function closingParenthesis(s: string, open: number): number {
-  for (let pos = open + 1; pos < s.length; pos++) {
-    const c = s.charCodeAt(pos);
-    if (c === 0x29 /* ) */) return pos;
-    if (c === 0x22) {
-      pos = stringEnd(s, pos + 1);
-      if (pos < 0) return -1;
-    }
-  }
-  return -1;
-}
+/** The value of the integer {@link integerEnd} read last (a second result without an object per call). */
+let integerValue = 0;
 
-/** The closing quote of a string whose content starts at `pos`: printable ASCII without escapes, else -1. */
-function stringEnd(s: string, pos: number): number {
-  for (; pos < s.length; pos++) {
-    const c = s.charCodeAt(pos);
-    if (c === 0x22) return pos;
-    if (c === 0x5c || c < 0x20 || c > 0x7e) return -1;
-  }
-  return -1;
-}
-
-/** The end of a canonical non-negative integer (1-15 digits, no leading zero) starting at `pos`, else -1. */
+/**
+ * The end of a canonical non-negative integer (1-15 digits, no leading zero, not a decimal) starting at `pos`, its
+ * value left in {@link integerValue}; -1 if there is none.
+ */
 function integerEnd(s: string, pos: number): number {
   let end = pos;
-  while (end < s.length && s.charCodeAt(end) >= 0x30 && s.charCodeAt(end) <= 0x39) end++;
+  let n = 0;
+  for (; end < s.length; end++) {
+    const c = s.charCodeAt(end);
+    if (c < 0x30 || c > 0x39) break;
+    n = n * 10 + (c - 0x30);
+  }
   const digits = end - pos;
   if (digits === 0 || digits > 15 || (digits > 1 && s.charCodeAt(pos) === 0x30) || s.charCodeAt(end) === 0x2e) return -1;
+  integerValue = n;
   return end;
 }
 

@@ -4,11 +4,11 @@
  * @module
  */
 import { isInnerList, type BareItem, type Dictionary, type InnerList, type Item, type Parameters } from 'structured-headers';
-import { fromParsedItem, type Component } from './components.js';
+import { fromParsedItem, serializeComponent, type Component } from './components.js';
 import { SignetError } from './errors.js';
 import { dictionaryKeys, parseDictionaryField, serializeParamsFast } from './structured.js';
 import { parseDictionaryFast, type CanonicalInnerList } from './structured-fast.js';
-import { readSignatureFieldQuick, readSignatureInputQuick, rememberComponentList } from './signature-fields-fast.js';
+import { readSignatureFieldQuick, readSignatureInputQuick, rememberComponentList, rememberedIdentifiers } from './signature-fields-fast.js';
 import type { MessageView } from './message.js';
 
 /** The signature parameters of RFC 9421 §2.3. Unknown parameters are kept in {@link SignatureInput.parameters}. */
@@ -118,6 +118,15 @@ export function createSignatureInput(
   return toSignatureInput(label, member);
 }
 
+/**
+ * The serialized identifiers of the components `input` covers, in order (`"@authority"`,
+ * `"signature-agent";key="a"`): the covered list of a verification result. Shared and frozen when the component
+ * list was read before (see {@link parseSignatureInput}); otherwise a new array.
+ */
+export function coveredIdentifiers(input: SignatureInput): readonly string[] {
+  return rememberedIdentifiers(input.components) ?? input.components.map(serializeComponent);
+}
+
 /** Parses a whole `Signature` field value: label → signature bytes. */
 export function parseSignatureField(value: string): Map<string, Uint8Array> {
   const quick = readSignatureFieldQuick(value);
@@ -167,8 +176,8 @@ export function readSignatures(view: MessageView): { inputs: SignatureInput[]; s
     throw new SignetError('missing_signature', `The ${view.kind} is not signed: it has no ${inputLines === undefined ? 'Signature-Input' : 'Signature'} field.`);
   }
   return {
-    inputs: parseSignatureInput(inputLines.join(', ')),
-    signatures: parseSignatureField(signatureLines.join(', ')),
+    inputs: parseSignatureInput(inputLines.length === 1 ? (inputLines[0] as string) : inputLines.join(', ')),
+    signatures: parseSignatureField(signatureLines.length === 1 ? (signatureLines[0] as string) : signatureLines.join(', ')),
   };
 }
 

@@ -10,7 +10,7 @@ import { SignetError, VerificationError } from './errors.js';
 import type { SignetKey } from './keys.js';
 import { MessageView, type MessageLike, type MessagePair } from './message.js';
 import { signatureBase } from './signature-base.js';
-import { readSignatures, type SignatureInput, type SignatureParameters } from './signature-fields.js';
+import { coveredIdentifiers, readSignatures, type SignatureInput, type SignatureParameters } from './signature-fields.js';
 
 /** Finds the key for a signature, e.g. by its `keyid`. */
 export type KeyResolver = (input: SignatureInput, message: MessageView) => SignetKey | Promise<SignetKey>;
@@ -68,8 +68,7 @@ export async function verifyMessage(message: MessageLike | MessagePair | Message
     const view = MessageView.from(message);
     const { inputs, signatures } = readSignatures(view);
     const input = selectSignature(inputs, options);
-    const covered = input.components.map(serializeComponent);
-    checkPolicy(input, covered, options);
+    checkPolicy(input, coveredIdentifiers(input), options);
     return await verifySignature(view, input, signatures, options);
   } catch (error) {
     throw asVerificationError(error);
@@ -148,7 +147,7 @@ function prepare(view: MessageView, input: SignatureInput, key: SignetKey, optio
 
 function verified(input: SignatureInput, valid: boolean, base: string, key: SignetKey, alg: AlgorithmName): VerifiedSignature {
   if (!valid) throw new SignetError('signature_invalid', `Signature "${input.label}" does not match the message: the ${alg} check failed over the signature base.`);
-  return { label: input.label, input, params: input.params, covered: input.components.map(serializeComponent), base, key, alg };
+  return { label: input.label, input, params: input.params, covered: coveredIdentifiers(input), base, key, alg };
 }
 
 /** Picks the signature to verify: by label, else the first with the tag, else the first. */

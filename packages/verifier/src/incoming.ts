@@ -44,18 +44,44 @@ export function toInbound(request: Request | IncomingMessage, baseUrl: string | 
 }
 
 function webInbound(request: Request, given: BodySource | undefined): Inbound {
-  const view = MessageView.from(request);
-  const length = declaredLength(request.headers.get('content-length'));
-  const hasBody = length !== undefined ? length > 0 : request.headers.has('transfer-encoding') || request.body !== null;
-  return {
-    view,
-    method: request.method,
-    url: request.url,
-    hasBody,
-    header: (name) => request.headers.get(name) ?? undefined,
-    readBody: async (maxBytes, digest) =>
-      given !== undefined ? { body: await checkGivenBody(given, maxBytes, digest), request } : readWebBody(request, maxBytes, digest),
-  };
+  return new WebInbound(request, MessageView.from(request), given);
+}
+
+/** A web request under verification. */
+class WebInbound implements Inbound {
+  readonly #request: Request;
+  readonly #given: BodySource | undefined;
+  readonly view: MessageView;
+
+  constructor(request: Request, view: MessageView, given: BodySource | undefined) {
+    this.#request = request;
+    this.view = view;
+    this.#given = given;
+  }
+
+  get method(): string {
+    return this.#request.method;
+  }
+
+  get url(): string {
+    return this.#request.url;
+  }
+
+  /** Read when asked: most verifications never need it (three header reads on a web `Headers`). */
+  get hasBody(): boolean {
+    const headers = this.#request.headers;
+    const length = declaredLength(headers.get('content-length'));
+    return length !== undefined ? length > 0 : headers.has('transfer-encoding') || this.#request.body !== null;
+  }
+
+  header(name: string): string | undefined {
+    return this.#request.headers.get(name) ?? undefined;
+  }
+
+  async readBody(maxBytes: number, digest: DigestVerifier): Promise<{ body: Uint8Array; request?: Request | undefined }> {
+    const request = this.#request;
+    return this.#given !== undefined ? { body: await checkGivenBody(this.#given, maxBytes, digest), request } : readWebBody(request, maxBytes, digest);
+  }
 }
 
 function nodeInbound(request: NodeRequest, baseUrl: string | ((request: IncomingMessage) => string) | undefined, given: BodySource | undefined): Inbound {
@@ -64,8 +90,6 @@ function nodeInbound(request: NodeRequest, baseUrl: string | ((request: Incoming
   const raw = request.rawHeaders as string[] | undefined;
   let view: MessageView;
   let url: string;
-  let contentLength: string | undefined;
-  let chunked: boolean;
   // A node IncomingMessage has its header lines in `rawHeaders`, and builds `headers` (lower-cased, grouped) only
   // when that getter is first read: the view searches the raw lines directly, so verifying never pays for that
   // object (the application may never read it). `in` tests for the getter without running it. Anything else
@@ -73,8 +97,6 @@ function nodeInbound(request: NodeRequest, baseUrl: string | ((request: Incoming
   if (Array.isArray(raw) && 'headersDistinct' in request) {
     url = absoluteUrl(request, baseUrl, raw);
     view = MessageView.fromRawHeaders(method, url, raw);
-    contentLength = firstRawValue(raw, 'content-length');
-    chunked = firstRawValue(raw, 'transfer-encoding') !== undefined;
   } else {
     url = absoluteUrl(request, baseUrl, undefined);
     const headers: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
@@ -88,21 +110,41 @@ function nodeInbound(request: NodeRequest, baseUrl: string | ((request: Incoming
       }
     }
     view = MessageView.from({ method, url, headers });
-    contentLength = request.headers['content-length'];
-    chunked = request.headers['transfer-encoding'] !== undefined;
   }
-  const length = declaredLength(contentLength);
-  return {
-    view,
-    method,
-    url,
-    hasBody: length !== undefined ? length > 0 : chunked,
-    header: (name) => view.fieldLines(name)?.join(', '),
-    readBody: async (maxBytes, digest) => {
-      const source = given ?? alreadyRead(request);
-      return { body: source !== undefined ? await checkGivenBody(source, maxBytes, digest) : await readNodeBody(request, maxBytes, digest) };
-    },
-  };
+  return new NodeInbound(request, view, method, url, given);
+}
+
+/** A node request under verification (a class, not closures: one object per request on the hot path). */
+class NodeInbound implements Inbound {
+  readonly #request: NodeRequest;
+  readonly #given: BodySource | undefined;
+  readonly view: MessageView;
+  readonly method: string;
+  readonly url: string;
+
+  constructor(request: NodeRequest, view: MessageView, method: string, url: string, given: BodySource | undefined) {
+    this.#request = request;
+    this.#given = given;
+    this.view = view;
+    this.method = method;
+    this.url = url;
+  }
+
+  /** Content-Length (its first line, as node keeps it) or Transfer-Encoding, read when asked. */
+  get hasBody(): boolean {
+    const length = declaredLength(this.view.fieldLines('content-length')?.[0]);
+    return length !== undefined ? length > 0 : this.view.fieldLines('transfer-encoding') !== undefined;
+  }
+
+  header(name: string): string | undefined {
+    const lines = this.view.fieldLines(name);
+    return lines === undefined ? undefined : lines.length === 1 ? lines[0] : lines.join(', ');
+  }
+
+  async readBody(maxBytes: number, digest: DigestVerifier): Promise<{ body: Uint8Array }> {
+    const source = this.#given ?? alreadyRead(this.#request);
+    return { body: source !== undefined ? await checkGivenBody(source, maxBytes, digest) : await readNodeBody(this.#request, maxBytes, digest) };
+  }
 }
 
 /** The first value of `name` (lower-case) among raw header lines, as node's `headers` keeps it for Host and Content-Length. */

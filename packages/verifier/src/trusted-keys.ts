@@ -66,5 +66,9 @@ export function findStaticKey(entries: readonly TrustedKeyEntry[], keyid: string
  * Signature-Agent only matches a key configured for exactly that agent.
  */
 export function findAgentKey(entries: readonly TrustedKeyEntry[], keyid: string, agentUri: string | undefined): TrustedKeyEntry | undefined {
-  return entries.find((entry) => entry.key.type !== 'secret' && entry.thumbprint === keyid && (agentUri === undefined || entry.agent === agentUri));
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as TrustedKeyEntry;
+    if (entry.thumbprint === keyid && entry.key.type !== 'secret' && (agentUri === undefined || entry.agent === agentUri)) return entry;
+  }
+  return undefined;
 }

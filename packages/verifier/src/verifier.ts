@@ -11,9 +11,9 @@ import {
   VerificationError,
   checkPolicy,
   component,
+  coveredIdentifiers,
   readSignatures,
   selectSignature,
-  serializeComponent,
   verifySignatureSync,
   type AlgorithmName,
   type Component,
@@ -159,7 +159,8 @@ export class Verifier {
     attempt.url = inbound.url;
     const authorization = inbound.header('authorization');
     attempt.hasAuthorization = authorization !== undefined;
-    attempt.hasBody = inbound.hasBody;
+    // Only a digest requirement reads it (here and in the challenge): on a web request it costs three header reads.
+    attempt.hasBody = o.requireDigest && inbound.hasBody;
     const { inputs, signatures } = readSignatures(view);
     const members = this.#signatureKeyMembers(view);
     const input = this.#select(inputs, members);
@@ -171,13 +172,13 @@ export class Verifier {
     if (!o.profiles.includes(profile)) {
       throw new SignetError('unsupported_profile', `Signature "${input.label}" is a ${profile} signature, which this verifier does not accept (accepted: ${o.profiles.join(', ')}).`);
     }
-    const covered = input.components.map(serializeComponent);
+    const covered = coveredIdentifiers(input);
 
     // Coverage that has its own codes, before anything costly.
     if (authorization !== undefined && !covered.includes('"authorization"')) {
       throw new SignetError('token_not_covered', `The request carries an Authorization header but signature "${input.label}" does not cover "authorization": the token could have been copied onto it.`);
     }
-    if (o.requireDigest && inbound.hasBody && !covered.includes('"content-digest"')) {
+    if (attempt.hasBody && !covered.includes('"content-digest"')) {
       throw new SignetError('body_not_covered', `The request has a body but signature "${input.label}" does not cover "content-digest".`);
     }
     if (profile !== 'aauth' && !coversAuthority(covered)) {

@@ -5,7 +5,7 @@
  */
 import { SignetError, parseSignatureAgent, serializeComponent, type Component, type MessageView, type SignatureAgent, type SignatureInput } from '@signet/core';
 import type { ResolvedOptions } from '../options.js';
-import { findAgentKey } from '../trusted-keys.js';
+import { findAgentKey, type TrustedKeyEntry } from '../trusted-keys.js';
 import { askHook, type KeyResolution } from './resolution.js';
 
 /** The Web Bot Auth signature tag. */
@@ -22,7 +22,10 @@ export function coveredSignatureAgent(view: MessageView, input: SignatureInput):
   if (lines === undefined) return undefined;
   let covering: Component | undefined;
   let several = false;
-  for (const c of input.components) {
+  const { components } = input;
+  // Indexed: a for-of over a shared (frozen) component list allocates an iterator result per step.
+  for (let i = 0; i < components.length; i++) {
+    const c = components[i] as Component;
     if (c.name !== 'signature-agent') continue;
     if (covering !== undefined) several = true;
     else covering = c;
@@ -74,11 +77,19 @@ export function coversAuthority(covered: readonly string[]): boolean {
  * or `undefined` when the key must be asked for ({@link resolveWebBotAuthKey}).
  */
 export function trustedWebBotAuthKey(input: SignatureInput, agent: SignatureAgent | undefined, options: ResolvedOptions): KeyResolution | undefined {
-  const keyid = input.params.keyid as string;
-  const entry = findAgentKey(options.keys, keyid, agent?.uri);
+  const entry = findAgentKey(options.keys, input.params.keyid as string, agent?.uri);
   if (entry === undefined) return undefined;
-  return { key: entry.key, id: agent?.uri ?? entry.agent ?? `urn:jkt:sha-256:${entry.thumbprint}`, keyid, thumbprint: entry.thumbprint, pseudonymous: false };
+  // The match means keyid === thumbprint and (with an agent) agent.uri === entry.agent: the answer depends on the
+  // entry alone, so it is made once per entry.
+  let resolution = RESOLUTIONS.get(entry);
+  if (resolution === undefined) {
+    resolution = Object.freeze({ key: entry.key, id: entry.agent ?? `urn:jkt:sha-256:${entry.thumbprint}`, keyid: entry.thumbprint, thumbprint: entry.thumbprint, pseudonymous: false });
+    RESOLUTIONS.set(entry, resolution);
+  }
+  return resolution;
 }
+
+const RESOLUTIONS = new WeakMap<TrustedKeyEntry, KeyResolution>();
 
 /**
  * Finds the key: a statically trusted key for this agent, then the `resolveKey` hook, then key discovery.
