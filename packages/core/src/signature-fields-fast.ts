@@ -93,9 +93,9 @@ export function readSignatureInputQuick(value: string): SignatureInput[] | undef
     pos = listEnd + 1;
     while (value.charCodeAt(pos) === 0x3b /* ; */) {
       const nameStart = pos + 1;
-      const standard = standardParameter(value, nameStart);
-      const nameEnd = standard !== undefined ? nameStart + standard.length : keyEnd(value, nameStart);
+      const nameEnd = keyEnd(value, nameStart);
       if (nameEnd === nameStart || value.charCodeAt(nameEnd) !== 0x3d) return undefined;
+      const standard = standardParameter(value, nameStart, nameEnd);
       const name = standard ?? value.slice(nameStart, nameEnd);
       let bare: BareItem;
       if (value.charCodeAt(nameEnd + 1) === 0x22 /* " */) {
@@ -132,26 +132,26 @@ const STANDARD_BITS: Readonly<Record<StandardParameter, number>> = { created: 1,
 const INTEGER_BITS = 1 | 2;
 
 /**
- * The RFC 9421 parameter whose name starts at `start` and is followed by "=", as a constant string (no copy, its
- * hash already known), if it is one.
+ * The RFC 9421 parameter named by `s[start, end)`, as a constant string (no copy, its hash already known), if it is
+ * one. Compared character by character: `startsWith` at an offset costs several times more in V8.
  */
-function standardParameter(s: string, start: number): StandardParameter | undefined {
-  switch (s.charCodeAt(start)) {
-    case 0x63 /* c */:
-      return s.startsWith('created=', start) ? 'created' : undefined;
-    case 0x65 /* e */:
-      return s.startsWith('expires=', start) ? 'expires' : undefined;
-    case 0x6e /* n */:
-      return s.startsWith('nonce=', start) ? 'nonce' : undefined;
-    case 0x6b /* k */:
-      return s.startsWith('keyid=', start) ? 'keyid' : undefined;
-    case 0x74 /* t */:
-      return s.startsWith('tag=', start) ? 'tag' : undefined;
-    case 0x61 /* a */:
-      return s.startsWith('alg=', start) ? 'alg' : undefined;
+function standardParameter(s: string, start: number, end: number): StandardParameter | undefined {
+  let name: StandardParameter;
+  switch (end - start) {
+    case 3:
+      name = s.charCodeAt(start) === 0x74 /* t */ ? 'tag' : 'alg';
+      break;
+    case 5:
+      name = s.charCodeAt(start) === 0x6e /* n */ ? 'nonce' : 'keyid';
+      break;
+    case 7:
+      name = s.charCodeAt(start) === 0x63 /* c */ ? 'created' : 'expires';
+      break;
     default:
       return undefined;
   }
+  for (let i = 0; i < name.length; i++) if (s.charCodeAt(start + i) !== name.charCodeAt(i)) return undefined;
+  return name;
 }
 
 /** Every member of a `Signature` value (label → bytes), or `undefined` when the general parser must decide. */

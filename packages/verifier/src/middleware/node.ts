@@ -27,7 +27,9 @@ export function signetMiddleware(input: VerifierInput): (req: IncomingMessage, r
   return (req, res, next) => {
     verifier.verify(req).then(
       (result) => {
-        Object.assign(req, { agent: result.agent, signet: result });
+        const accepted = req as SignetIncomingMessage;
+        accepted.agent = result.agent;
+        accepted.signet = result;
         next();
       },
       (error: unknown) => {
