@@ -16,7 +16,7 @@ const paramValue = fc.oneof(
   fc.string({ unit: fc.constantFrom(...'abcXYZ09+/=_-. '.split('')), maxLength: 12 }).map((s) => `"${s}"`),
   fc.constantFrom('"a\\"b"', 'tok', '?1', '-5', '007', '1.5', ':AQID:', '"é"', '"\t"'),
 );
-const paramName = fc.constantFrom('created', 'expires', 'nonce', 'alg', 'keyid', 'tag', 'x', 'created2', 'tagx');
+const paramName = fc.constantFrom('created', 'expires', 'nonce', 'alg', 'keyid', 'tag', 'x', 'created2', 'tagx', 'tab', 'alx', 'kexid', 'nonse', 'expirez', 'createx');
 const params = fc.array(fc.tuple(paramName, fc.option(paramValue, { nil: undefined })), { maxLength: 7 }).map((ps) => ps.map(([n, v]) => (v === undefined ? `;${n}` : `;${n}=${v}`)).join(''));
 const member = fc.tuple(label, list, params).map(([l, c, p]) => `${l}=${c}${p}`);
 const signatureInput = fc.tuple(fc.array(member, { minLength: 1, maxLength: 3 }), fc.constantFrom(', ', ',', ' , ', ',\t')).map(([ms, sep]) => ms.join(sep));
