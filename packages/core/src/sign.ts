@@ -10,6 +10,7 @@ import { SignetError } from './errors.js';
 import { SignetKey } from './keys.js';
 import { MessageView, type MessageLike, type MessagePair } from './message.js';
 import { signatureBase } from './signature-base.js';
+import { parameterMap, writeParameters } from './signature-params.js';
 import {
   createSignatureInput,
   serializeSignatureInputMember,
@@ -79,9 +80,6 @@ export interface TemplateSignOptions {
   readonly backend?: CryptoBackend;
 }
 
-/** The parameters are checked and serialized on their own: an inner list with no items is `()` then its parameters. */
-const NO_COMPONENTS: readonly Component[] = Object.freeze([]);
-
 /**
  * A signature's label and covered components, checked and serialized once, for signing many messages the
  * same way (a client signs every request with one of a few such shapes). Each signature then only checks
@@ -114,16 +112,10 @@ export class SignatureTemplate {
    * @throws SignetError `invalid_signature_input` (a parameter of the wrong type)
    */
   input(params: Iterable<readonly [string, BareItem | undefined]>): SignatureInput {
-    // The parameters go through the general path itself (same checks, same serializer); only the inner list's
-    // items, checked once in the constructor, are not checked and serialized again.
-    const checked = createSignatureInput(this.label, NO_COMPONENTS, params);
-    return {
-      label: this.label,
-      components: this.components,
-      params: checked.params,
-      parameters: checked.parameters,
-      value: this.#covered + checked.value.slice(2),
-    };
+    // Only the parameters are checked and written per signature; the items were checked in the constructor.
+    const parameters = parameterMap(params);
+    const written = writeParameters(this.label, parameters);
+    return { label: this.label, components: this.components, params: written.params, parameters, value: this.#covered + written.text };
   }
 
   /**

@@ -46,11 +46,20 @@ const paramValue: fc.Arbitrary<BareItem | undefined> = fc.oneof(
   fc.constantFrom(1.5, Number.NaN, Number.POSITIVE_INFINITY, -1, 1e16),
   fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 20 }),
   fc.constantFrom('é', 'a\nb', 'quote " and \\ slash', ''),
+  fc.integer({ min: -(2 ** 53), max: 2 ** 53 }),
+  fc.double(),
+  fc.string({ unit: 'binary', maxLength: 8 }),
   fc.boolean(),
   fc.constant(new Token('tok')),
+  fc.constant(new Uint8Array([1, 2, 3]).buffer),
   fc.constant(undefined),
 );
-const paramName = fc.oneof(fc.constantFrom('created', 'expires', 'nonce', 'alg', 'keyid', 'tag'), fc.stringMatching(/^[a-z][a-z0-9]{0,4}$/));
+/** Standard names, other plain keys, and keys the serializer must escape or refuse. */
+const paramName = fc.oneof(
+  fc.constantFrom('created', 'expires', 'nonce', 'alg', 'keyid', 'tag'),
+  fc.stringMatching(/^[a-z*][a-z0-9_\-.*]{0,4}$/),
+  fc.constantFrom('', 'A', '1a', 'a b', 'é', 'Created'),
+);
 const params = fc.array(fc.tuple(paramName, paramValue), { maxLength: 8 });
 
 type Outcome = { ok: true; input: SignatureInput } | { ok: false; error: unknown };
