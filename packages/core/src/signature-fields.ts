@@ -133,7 +133,9 @@ export function serializeSignatureInputMember(input: SignatureInput): string {
 /** `label=:base64:`: the text to add to a `Signature` field. */
 export function serializeSignatureMember(label: string, signature: Uint8Array): string {
   checkLabel(label);
-  return `${label}=:${Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength).toString('base64')}:`;
+  // node:crypto already returns a Buffer: no second view of its bytes is needed to base64 them.
+  const bytes = Buffer.isBuffer(signature) ? signature : Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength);
+  return `${label}=:${bytes.toString('base64')}:`;
 }
 
 /** Appends a member to a Dictionary field value that may be absent. */

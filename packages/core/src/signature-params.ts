@@ -37,21 +37,26 @@ export function parameterMap(entries: Iterable<readonly [string, BareItem | unde
  */
 export function writeParameters(label: string, parameters: ReadonlyMap<string, BareItem>): WrittenParameters {
   const params: SignatureParameters = {};
+  // Named stores (not params[key]): each member is written the same way every time, which keeps this fast.
   for (const [key, bare] of parameters) {
     switch (key) {
       case 'created':
+        params.created = integer(label, key, bare);
+        break;
       case 'expires':
-        if (typeof bare !== 'number' || !Number.isInteger(bare)) {
-          throw new SignetError('invalid_signature_input', `Signature-Input "${label}": ;${key} must be an integer (UNIX seconds).`);
-        }
-        params[key] = bare;
+        params.expires = integer(label, key, bare);
         break;
       case 'nonce':
+        params.nonce = string(label, key, bare);
+        break;
       case 'alg':
+        params.alg = string(label, key, bare);
+        break;
       case 'keyid':
+        params.keyid = string(label, key, bare);
+        break;
       case 'tag':
-        if (typeof bare !== 'string') throw new SignetError('invalid_signature_input', `Signature-Input "${label}": ;${key} must be a string.`);
-        params[key] = bare;
+        params.tag = string(label, key, bare);
         break;
     }
   }
@@ -60,13 +65,25 @@ export function writeParameters(label: string, parameters: ReadonlyMap<string, B
   return { params, text };
 }
 
+function integer(label: string, key: string, bare: BareItem): number {
+  if (typeof bare !== 'number' || !Number.isInteger(bare)) {
+    throw new SignetError('invalid_signature_input', `Signature-Input "${label}": ;${key} must be an integer (UNIX seconds).`);
+  }
+  return bare;
+}
+
+function string(label: string, key: string, bare: BareItem): string {
+  if (typeof bare !== 'string') throw new SignetError('invalid_signature_input', `Signature-Input "${label}": ;${key} must be a string.`);
+  return bare;
+}
+
 /**
  * `;key=value`: a plain key with an integer in range, a string that needs no escape, or `true` is written here (a
  * regular expression checks a string far faster than a loop over its characters); anything else by the general
  * serializer, which gives the same text for these and the same errors for what cannot be written.
  */
 function parameterText(key: string, bare: BareItem): string {
-  if (PLAIN_KEY.test(key)) {
+  if (isStandard(key) || PLAIN_KEY.test(key)) {
     if (typeof bare === 'string') {
       if (PLAIN_STRING.test(bare)) return `;${key}="${bare}"`;
     } else if (typeof bare === 'number') {
@@ -76,4 +93,9 @@ function parameterText(key: string, bare: BareItem): string {
     }
   }
   return serializeParamsFast(new Map([[key, bare]]));
+}
+
+/** The RFC 9421 parameters: plain keys, known without a regular expression. */
+function isStandard(key: string): boolean {
+  return key === 'created' || key === 'expires' || key === 'nonce' || key === 'alg' || key === 'keyid' || key === 'tag';
 }
