@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import {
   appendMember,
   component,
+  createDigest,
   createSignatureInput,
   generateKey,
   nodeCryptoBackend,
@@ -16,7 +17,7 @@ import {
   signatureBase,
   type BareItem,
 } from '@signet/core';
-import { RequestSigner, type Profile, type SigningOptions } from '@signet/client';
+import { RequestSigner, staticKey, type Profile, type SigningOptions } from '@signet/client';
 
 const NOW = 1_790_000_000;
 const key = generateKey('ed25519');
@@ -74,6 +75,7 @@ const shape = fc.record({
   body: fc.option(fc.uint8Array({ maxLength: 40 }), { nil: null }),
   contentType: fc.boolean(),
   existing: fc.boolean(),
+  staleDigest: fc.boolean(),
 });
 
 describe('RequestSigner templates against the general path', () => {
@@ -102,8 +104,11 @@ describe('RequestSigner templates against the general path', () => {
           sent.set('signature-input', 'prior=("@method");created=1');
           sent.set('signature', 'prior=:AAAA:');
         }
+        if (s.staleDigest) sent.set('content-digest', 'sha-256=:AAAA:');
         const url = `https://api.example/v1/items${s.query}`;
         const headers = await signer.sign({ method: s.method, url, headers: sent, body: s.body });
+        // A Content-Digest is computed for a body, and never left over from elsewhere without one.
+        expect(headers.get('content-digest')).toBe(s.body === null ? null : createDigest(s.body, ['sha-256']));
         const sentInput = headers.get('signature-input') ?? '';
         const nonce = /;nonce="([^"]*)"/.exec(sentInput.slice(sentInput.lastIndexOf(`${s.label}=`)))?.[1] ?? '';
 
@@ -145,5 +150,18 @@ describe('RequestSigner templates against the general path', () => {
       const base = signatureBase({ method: 'GET', url: 'https://api.example/', headers }, input);
       expect(headers.get('signature')).toBe(serializeSignatureMember('sig1', nodeCryptoBackend.sign('ed25519', used, Buffer.from(base)) as Uint8Array));
     }
+  });
+
+  it('asks a static key source whose current() was replaced, like any other source', async () => {
+    const source = staticKey(key);
+    const other = generateKey('ed25519');
+    const calls: number[] = [];
+    source.current = async () => {
+      calls.push(1);
+      return { signer: other, publicKey: other.toPublic(), alg: 'ed25519', thumbprint: other.thumbprint };
+    };
+    const headers = await new RequestSigner({ key: source, now: () => NOW }).sign({ method: 'GET', url: 'https://api.example/', headers: new Headers(), body: null });
+    expect(calls).toHaveLength(1);
+    expect(headers.get('signature-input')).toContain(`keyid="${other.thumbprint}"`);
   });
 });

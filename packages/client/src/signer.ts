@@ -21,7 +21,7 @@ import {
 } from '@signet/core';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import { publishSign } from './diagnostics.js';
-import { toKeySource, type KeySource, type StaticKeyInput } from './key-source.js';
+import { staticKeyOf, toKeySource, type KeySource, type StaticKeyInput } from './key-source.js';
 import { createProfile, webBotAuthNonce, type Profile, type ProfileSigner } from './profiles.js';
 
 /** The longest signature lifetime the signer accepts: the Web Bot Auth drafts recommend at most 24 hours. */
@@ -132,14 +132,16 @@ export class RequestSigner {
    */
   async sign(request: RequestParts): Promise<Headers> {
     const started = performance.now();
-    const key = await this.#keys.current();
+    // A static key is taken as it is; any other source is asked for its current key on every request (rotation).
+    const key = staticKeyOf(this.#keys) ?? (await this.#keys.current());
     const headers = new Headers(request.headers);
-    const existingInput = headers.get('signature-input');
+    const present = readPresent(headers);
+    const existingInput = present.signatureInput;
     if (existingInput !== null && parseSignatureInput(existingInput).some((i) => i.label === this.#label)) {
       throw new SignetError('duplicate_label', `The request already has a signature labelled "${this.#label}": choose another label.`);
     }
     if (request.body !== null) headers.set('content-digest', createDigest(request.body, this.#digestAlgorithms));
-    else headers.delete('content-digest');
+    else if (present.contentDigest) headers.delete('content-digest');
     const created = Math.floor(this.#now());
     const expires = created + this.#ttl;
     // Most profiles apply synchronously: a promise is only waited for when there is one (aauth).
@@ -152,12 +154,11 @@ export class RequestSigner {
     // without its `?`, so `query !== ''` is the former `search.length > 1`.
     const view = MessageView.from({ method: request.method, url: request.url, headers });
     const hasQuery = view.url().query !== '';
-    const hasAuthorization = headers.has('authorization');
-    const shape = this.#template(applied.components, hasQuery, hasAuthorization, request.body !== null && headers.has('content-type'), request.body !== null);
+    const shape = this.#template(applied.components, hasQuery, present.authorization, request.body !== null && present.contentType, request.body !== null);
     const signing = shape.template.sign(view, { key: key.signer, alg: key.alg, params: applied.params, backend: this.#backend });
     const result = signing instanceof Promise ? await signing : signing;
     headers.set('signature-input', appendMember(existingInput, result.signatureInput));
-    headers.set('signature', appendMember(headers.get('signature'), result.signatureHeader));
+    headers.set('signature', appendMember(present.signature, result.signatureHeader));
     publishSign(() => ({
       label: this.#label,
       keyid: key.thumbprint,
@@ -228,6 +229,50 @@ export class RequestSigner {
 /** A {@link RequestSigner} for `options` (or `options` itself when it already is one). */
 export function createRequestSigner(options: SigningOptions | RequestSigner): RequestSigner {
   return options instanceof RequestSigner ? options : new RequestSigner(options);
+}
+
+/**
+ * The request's own fields that the signer reads. Only the profile's header changes before they are used, so
+ * these are the values `get` and `has` would give then.
+ */
+interface Present {
+  readonly signatureInput: string | null;
+  readonly signature: string | null;
+  readonly authorization: boolean;
+  readonly contentType: boolean;
+  readonly contentDigest: boolean;
+}
+
+/**
+ * Reads {@link Present} in one pass over `headers` (lower-case names, each once, with the value `get` gives): a
+ * request carries few headers, and a `get`, `has` or `delete` each would cost more (each validates its name).
+ */
+function readPresent(headers: Headers): Present {
+  let signatureInput: string | null = null;
+  let signature: string | null = null;
+  let authorization = false;
+  let contentType = false;
+  let contentDigest = false;
+  for (const [name, value] of headers) {
+    switch (name) {
+      case 'signature-input':
+        signatureInput = value;
+        break;
+      case 'signature':
+        signature = value;
+        break;
+      case 'authorization':
+        authorization = true;
+        break;
+      case 'content-type':
+        contentType = true;
+        break;
+      case 'content-digest':
+        contentDigest = true;
+        break;
+    }
+  }
+  return { signatureInput, signature, authorization, contentType, contentDigest };
 }
 
 /** A cached template and what it was built from. */
