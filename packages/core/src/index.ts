@@ -37,7 +37,7 @@ export {
 } from './keys.js';
 export { jwkThumbprint } from './thumbprint.js';
 export { nobleEd25519Backend, nodeCryptoBackend, type CryptoBackend } from './crypto-backend.js';
-export { SignatureTemplate, signMessage, type SignOptions, type SignResult, type Signer, type TemplateSignOptions } from './sign.js';
+export { signMessage, type SignOptions, type SignResult, type Signer } from './sign.js';
 export { checkPolicy, selectSignature, verifyMessage, verifySignature, type KeyResolver, type VerifiedSignature, type VerifyOptions } from './verify.js';
 export { Digester, DigestVerifier, createDigest, verifyDigest, type BodyChunk, type DigestAlgorithm } from './digest.js';
 export { keyDirectoryUrl, parseSignatureAgent, serializeSignatureAgent, type SignatureAgent, type SignatureAgentType } from './signature-agent.js';
@@ -45,3 +45,4 @@ export { parseHttpMessage, serializeHttpMessage, type ParseHttpMessageOptions, t
 export { Token, type BareItem } from './structured.js';
 export { validateSignatureAgentCard, type SignatureAgentCard, type WebBotAuthMetadata } from './signature-agent-card.js';
 export { parseSignatureKey, serializeSignatureKey, type SignatureKeyMember, type SignatureKeyScheme } from './signature-key.js';
+export { SignatureTemplate, type TemplateSignOptions } from './sign.js';
