@@ -104,6 +104,16 @@ export function toKeySource(input: KeySource | StaticKeyInput): KeySource {
   return isKeySource(input) ? input : staticKey(input);
 }
 
+/**
+ * The key of a built-in static source, without a promise: its `current()` always resolves to that key at once, and
+ * waiting for that promise costs a signature a microtask turn. `undefined` for any other source (and for one whose
+ * `current` was replaced).
+ * @internal not exported from the package
+ */
+export function staticKeyOf(source: KeySource): SigningKey | undefined {
+  return source instanceof StaticKeySource && source.current === StaticKeySource.prototype.current ? StaticKeySource.key(source) : undefined;
+}
+
 class StaticKeySource implements KeySource {
   readonly #key: SigningKey;
   readonly #kind: string;
@@ -111,6 +121,11 @@ class StaticKeySource implements KeySource {
   constructor(key: SigningKey, kind: string) {
     this.#key = key;
     this.#kind = kind;
+  }
+
+  /** The key (for {@link staticKeyOf}). */
+  static key(source: StaticKeySource): SigningKey {
+    return source.#key;
   }
 
   async current(): Promise<SigningKey> {

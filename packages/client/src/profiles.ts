@@ -88,7 +88,10 @@ export type Profile = WebBotAuthProfile | AAuthProfile | PlainProfile;
 export interface AppliedProfile {
   /** Headers to set (name, full field value). */
   readonly headers: ReadonlyArray<readonly [string, string]>;
-  /** The profile's covered components (its identity header). */
+  /**
+   * The profile's covered components (its identity header). The same array (frozen) for as long as they do not
+   * change, so that a signer can keep what it derived from them.
+   */
   readonly components: readonly string[];
   /** The signature parameters, in order. */
   readonly params: ReadonlyArray<readonly [string, BareItem]>;
@@ -108,8 +111,14 @@ export interface ProfileContext {
 /** Applies a profile to requests; holds what must be cached between requests (a jkt-jwt). */
 export interface ProfileSigner {
   readonly name: Profile['name'];
-  apply(context: ProfileContext): Promise<AppliedProfile>;
+  /** What the profile adds to one request: synchronously, unless it has to wait (an AAuth agent token, a jkt-jwt). */
+  apply(context: ProfileContext): AppliedProfile | Promise<AppliedProfile>;
 }
+
+/** No components: the profiles that cover no header of their own. */
+const NO_COMPONENTS: readonly string[] = Object.freeze([]);
+const LEGACY_AGENT_COMPONENTS: readonly string[] = Object.freeze(['signature-agent']);
+const SIGNATURE_KEY_COMPONENTS: readonly string[] = Object.freeze(['signature-key']);
 
 const NONCE_BYTES = 64;
 /** Random bytes for 64 nonces, drawn from the CSPRNG at once: one randomBytes(64) call per request cost ~2 µs. */
@@ -159,11 +168,12 @@ function webBotAuth(profile: WebBotAuthProfile, nonce: () => string): ProfileSig
       throw new SignetError('invalid_configuration', 'The legacy Signature-Agent form cannot carry a type: use the Dictionary form.');
     }
   }
-  // The Signature-Agent member for the last label seen (a signer uses one label): serialized once, not per request.
-  let serialized: { member: string; value: string } | undefined;
+  // The Signature-Agent member for the last label seen (a signer uses one label): serialized once, not per request,
+  // with its covered component (one array while the member stays the same).
+  let serialized: { member: string; value: string; components: readonly string[] } | undefined;
   return {
     name: 'web-bot-auth',
-    async apply({ key, label, created, expires, headers }) {
+    apply({ key, label, created, expires, headers }) {
       const params: Array<[string, BareItem]> = [
         ['created', created],
         ['keyid', key.thumbprint],
@@ -172,21 +182,25 @@ function webBotAuth(profile: WebBotAuthProfile, nonce: () => string): ProfileSig
         ['nonce', nonce()],
         ['tag', 'web-bot-auth'],
       ];
-      if (agent === undefined) return { headers: [], components: [], params };
+      if (agent === undefined) return { headers: [], components: NO_COMPONENTS, params };
       if (profile.legacySignatureAgent) {
         if (headers.has('signature-agent')) throw new SignetError('invalid_configuration', 'The request already has a Signature-Agent header; the legacy form cannot add a member to it.');
-        return { headers: [['signature-agent', JSON.stringify(agent.uri)]], components: ['signature-agent'], params };
+        return { headers: [['signature-agent', JSON.stringify(agent.uri)]], components: LEGACY_AGENT_COMPONENTS, params };
       }
       const member = agent.key ?? label;
       if (serialized?.member !== member) {
-        serialized = { member, value: serializeSignatureAgent([{ label: member, uri: agent.uri, ...(agent.type === undefined ? {} : { type: agent.type }) }]) };
+        serialized = {
+          member,
+          value: serializeSignatureAgent([{ label: member, uri: agent.uri, ...(agent.type === undefined ? {} : { type: agent.type }) }]),
+          components: Object.freeze([`"signature-agent";key="${member}"`]),
+        };
       }
-      const { value } = serialized;
+      const { value, components } = serialized;
       const existing = headers.get('signature-agent');
       if (existing !== null && parseSignatureAgent(existing).some((a) => a.label === member)) {
         throw new SignetError('duplicate_label', `The request's Signature-Agent already has a member "${member}".`);
       }
-      return { headers: [['signature-agent', appendMember(existing, value)]], components: [`"signature-agent";key="${member}"`], params };
+      return { headers: [['signature-agent', appendMember(existing, value)]], components, params };
     },
   };
 }
@@ -261,7 +275,7 @@ function aauth(profile: AAuthProfile, nonce: () => string): ProfileSigner {
       }
       return {
         headers: [['signature-key', appendMember(existing, value)]],
-        components: ['signature-key'],
+        components: SIGNATURE_KEY_COMPONENTS,
         params: [
           ['created', created],
           ['expires', expires],
@@ -277,7 +291,7 @@ function plain(profile: PlainProfile, nonce: () => string): ProfileSigner {
   if (p.tag !== undefined && typeof p.tag !== 'string') throw new SignetError('invalid_configuration', 'plain profile: params.tag must be a string.');
   return {
     name: 'plain',
-    async apply({ key, created, expires }) {
+    apply({ key, created, expires }) {
       const params: Array<[string, BareItem]> = [];
       if (p.created) params.push(['created', created]);
       if (p.keyid !== undefined && p.keyid !== false) params.push(['keyid', p.keyid === true ? key.thumbprint : p.keyid]);
@@ -285,7 +299,7 @@ function plain(profile: PlainProfile, nonce: () => string): ProfileSigner {
       if (p.expires) params.push(['expires', expires]);
       if (p.nonce) params.push(['nonce', nonce()]);
       if (p.tag !== undefined) params.push(['tag', p.tag]);
-      return { headers: [], components: [], params };
+      return { headers: [], components: NO_COMPONENTS, params };
     },
   };
 }

@@ -7,23 +7,21 @@ import { performance } from 'node:perf_hooks';
 import { inspect } from 'node:util';
 import {
   MessageView,
+  SignatureTemplate,
   SignetError,
-  SignetKey,
   appendMember,
   component,
   createDigest,
   nodeCryptoBackend,
   parseSignatureInput,
   serializeComponent,
-  signMessage,
   type Component,
   type CryptoBackend,
   type DigestAlgorithm,
-  type Signer,
 } from '@signet/core';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import { publishSign } from './diagnostics.js';
-import { toKeySource, type KeySource, type SigningKey, type StaticKeyInput } from './key-source.js';
+import { staticKeyOf, toKeySource, type KeySource, type StaticKeyInput } from './key-source.js';
 import { createProfile, webBotAuthNonce, type Profile, type ProfileSigner } from './profiles.js';
 
 /** The longest signature lifetime the signer accepts: the Web Bot Auth drafts recommend at most 24 hours. */
@@ -82,6 +80,11 @@ export class RequestSigner {
    * header, its extra components), so each is parsed once rather than on every request.
    */
   readonly #components = new Map<string, Component>();
+  /**
+   * The signature templates (label and covered components, checked and serialized), by which optional components a
+   * request has: see {@link RequestSigner.#template}. At most 16 per profile component list.
+   */
+  readonly #templates: Array<CoveredShape | undefined> = [];
   /** The body size limit, in bytes. */
   readonly maxBodyBytes: number;
 
@@ -129,40 +132,33 @@ export class RequestSigner {
    */
   async sign(request: RequestParts): Promise<Headers> {
     const started = performance.now();
-    const key = await this.#keys.current();
+    // A static key is taken as it is; any other source is asked for its current key on every request (rotation).
+    const key = staticKeyOf(this.#keys) ?? (await this.#keys.current());
     const headers = new Headers(request.headers);
-    const existingInput = headers.get('signature-input');
+    const present = readPresent(headers);
+    const existingInput = present.signatureInput;
     if (existingInput !== null && parseSignatureInput(existingInput).some((i) => i.label === this.#label)) {
       throw new SignetError('duplicate_label', `The request already has a signature labelled "${this.#label}": choose another label.`);
     }
     if (request.body !== null) headers.set('content-digest', createDigest(request.body, this.#digestAlgorithms));
-    else headers.delete('content-digest');
+    else if (present.contentDigest) headers.delete('content-digest');
     const created = Math.floor(this.#now());
     const expires = created + this.#ttl;
-    const applied = await this.#profile.apply({ key, label: this.#label, created, expires, headers });
+    // Most profiles apply synchronously: a promise is only waited for when there is one (aauth).
+    const pending = this.#profile.apply({ key, label: this.#label, created, expires, headers });
+    const applied = pending instanceof Promise ? await pending : pending;
     for (const [name, value] of applied.headers) headers.set(name, value);
 
     // One view for the query test and the signature base: its URL parts are parsed once, and cached by URL text
     // (core MessageView.url()), instead of a `new URL` here and another parse for the base. `query` is `search`
     // without its `?`, so `query !== ''` is the former `search.length > 1`.
     const view = MessageView.from({ method: request.method, url: request.url, headers });
-    const components = unique([
-      '"@method"',
-      '"@authority"',
-      '"@path"',
-      ...(view.url().query !== '' ? ['"@query"'] : []),
-      ...applied.components.map((c) => serializeComponent(this.#component(c))),
-      ...(headers.has('authorization') ? ['"authorization"'] : []),
-      ...(request.body !== null && headers.has('content-type') ? ['"content-type"'] : []),
-      ...(request.body !== null ? ['"content-digest"'] : []),
-      ...this.#extra,
-    ]);
-    const result = await signMessage(
-      view,
-      { key: this.#coreSigner(key), label: this.#label, components: components.map((id) => this.#component(id)), params: Object.fromEntries(applied.params), backend: this.#backend },
-    );
+    const hasQuery = view.url().query !== '';
+    const shape = this.#template(applied.components, hasQuery, present.authorization, request.body !== null && present.contentType, request.body !== null);
+    const signing = shape.template.sign(view, { key: key.signer, alg: key.alg, params: applied.params, backend: this.#backend });
+    const result = signing instanceof Promise ? await signing : signing;
     headers.set('signature-input', appendMember(existingInput, result.signatureInput));
-    headers.set('signature', appendMember(headers.get('signature'), result.signatureHeader));
+    headers.set('signature', appendMember(present.signature, result.signatureHeader));
     publishSign(() => ({
       label: this.#label,
       keyid: key.thumbprint,
@@ -170,12 +166,44 @@ export class RequestSigner {
       profile: this.#profile.name,
       method: request.method,
       url: request.url,
-      covered: components,
+      covered: [...shape.covered],
       created,
       expires,
       durationMs: performance.now() - started,
     }));
     return headers;
+  }
+
+  /**
+   * The template for a request: the covered components are always `@method`, `@authority`, `@path`, then `@query`
+   * when the URL has one, the profile's components, `authorization` when present, `content-type` and
+   * `content-digest` when there is a body, then the extra ones (each once). They depend on the request only
+   * through those four conditions, so each combination is checked and serialized once per signer, not per
+   * request. A profile returns the same component list while its output does not change; another list (a
+   * profile whose member changed) replaces the cached template.
+   */
+  #template(profile: readonly string[], query: boolean, authorization: boolean, contentType: boolean, digest: boolean): CoveredShape {
+    const index = (query ? 1 : 0) | (authorization ? 2 : 0) | (contentType ? 4 : 0) | (digest ? 8 : 0);
+    const known = this.#templates[index];
+    if (known !== undefined && known.profile === profile) return known;
+    const covered = unique([
+      '"@method"',
+      '"@authority"',
+      '"@path"',
+      ...(query ? ['"@query"'] : []),
+      ...profile.map((c) => serializeComponent(this.#component(c))),
+      ...(authorization ? ['"authorization"'] : []),
+      ...(contentType ? ['"content-type"'] : []),
+      ...(digest ? ['"content-digest"'] : []),
+      ...this.#extra,
+    ]);
+    const shape: CoveredShape = {
+      profile,
+      covered: Object.freeze(covered),
+      template: new SignatureTemplate(this.#label, covered.map((id) => this.#component(id))),
+    };
+    this.#templates[index] = shape;
+    return shape;
   }
 
   /** `component(identifier)`, parsed once per signer. */
@@ -186,13 +214,6 @@ export class RequestSigner {
       this.#components.set(identifier, parsed);
     }
     return parsed;
-  }
-
-  #coreSigner(key: SigningKey): Signer {
-    const { signer, alg } = key;
-    if (!(signer instanceof SignetKey)) return signer;
-    const backend = this.#backend;
-    return { alg, sign: (data) => backend.sign(alg, signer, data) };
   }
 
   /** Never the key material. */
@@ -208,6 +229,59 @@ export class RequestSigner {
 /** A {@link RequestSigner} for `options` (or `options` itself when it already is one). */
 export function createRequestSigner(options: SigningOptions | RequestSigner): RequestSigner {
   return options instanceof RequestSigner ? options : new RequestSigner(options);
+}
+
+/**
+ * The request's own fields that the signer reads. Only the profile's header changes before they are used, so
+ * these are the values `get` and `has` would give then.
+ */
+interface Present {
+  readonly signatureInput: string | null;
+  readonly signature: string | null;
+  readonly authorization: boolean;
+  readonly contentType: boolean;
+  readonly contentDigest: boolean;
+}
+
+/**
+ * Reads {@link Present} in one pass over `headers` (lower-case names, each once, with the value `get` gives): a
+ * request carries few headers, and a `get`, `has` or `delete` each would cost more (each validates its name).
+ */
+function readPresent(headers: Headers): Present {
+  let signatureInput: string | null = null;
+  let signature: string | null = null;
+  let authorization = false;
+  let contentType = false;
+  let contentDigest = false;
+  for (const [name, value] of headers) {
+    switch (name) {
+      case 'signature-input':
+        signatureInput = value;
+        break;
+      case 'signature':
+        signature = value;
+        break;
+      case 'authorization':
+        authorization = true;
+        break;
+      case 'content-type':
+        contentType = true;
+        break;
+      case 'content-digest':
+        contentDigest = true;
+        break;
+    }
+  }
+  return { signatureInput, signature, authorization, contentType, contentDigest };
+}
+
+/** A cached template and what it was built from. */
+interface CoveredShape {
+  /** The profile's component list the template was built with (compared by identity). */
+  readonly profile: readonly string[];
+  /** The covered component identifiers, in order (for diagnostics). */
+  readonly covered: readonly string[];
+  readonly template: SignatureTemplate;
 }
 
 function unique(ids: readonly string[]): string[] {

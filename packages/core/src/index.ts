@@ -46,3 +46,4 @@ export { parseHttpMessage, serializeHttpMessage, type ParseHttpMessageOptions, t
 export { Token, type BareItem } from './structured.js';
 export { validateSignatureAgentCard, type SignatureAgentCard, type WebBotAuthMetadata } from './signature-agent-card.js';
 export { parseSignatureKey, serializeSignatureKey, type SignatureKeyMember, type SignatureKeyScheme } from './signature-key.js';
+export { SignatureTemplate, type TemplateSignOptions } from './sign.js';

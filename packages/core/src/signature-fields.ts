@@ -145,13 +145,18 @@ export function parseSignatureField(value: string): Map<string, Uint8Array> {
 
 /** `label=<inner list>`: the text to add to a `Signature-Input` field. */
 export function serializeSignatureInputMember(input: SignatureInput): string {
-  return `${input.label}=${input.value}`;
+  // join, not a template literal: one flat string instead of a concatenation tree. Headers#set validates a value
+  // character by character, and that walk is about twice as fast over a flat string (this one is ~250 characters).
+  return [input.label, '=', input.value].join('');
 }
 
 /** `label=:base64:`: the text to add to a `Signature` field. */
 export function serializeSignatureMember(label: string, signature: Uint8Array): string {
   checkLabel(label);
-  return `${label}=:${Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength).toString('base64')}:`;
+  // node:crypto already returns a Buffer: no second view of its bytes is needed to base64 them. join: a flat string,
+  // as in serializeSignatureInputMember.
+  const bytes = Buffer.isBuffer(signature) ? signature : Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength);
+  return [label, '=:', bytes.toString('base64'), ':'].join('');
 }
 
 /** Appends a member to a Dictionary field value that may be absent. */

@@ -1,0 +1,101 @@
+/**
+ * Signature parameters as a signer writes them (RFC 9421 §2.3), on the signing hot path: the checks and the text of
+ * `createSignatureInput` (which goes through the general Signature-Input code, shared with parsing), without its
+ * per-character serializer loops for the usual values.
+ * @module
+ */
+import type { BareItem } from 'structured-headers';
+import { SignetError } from './errors.js';
+import type { SignatureParameters } from './signature-fields.js';
+import { serializeParamsFast } from './structured.js';
+
+/** Checked parameters: typed, all of them in order, and their serialization (`;created=1;keyid="a"…`). */
+export interface WrittenParameters {
+  readonly params: SignatureParameters;
+  readonly text: string;
+}
+
+/** A structured-field key that serializes as itself. */
+const PLAIN_KEY = /^[a-z*][a-z0-9_\-.*]*$/;
+/** Printable ASCII without `"` and `\`: a structured-field string that needs no escape. */
+const PLAIN_STRING = /^[ !#-[\]-~]*$/;
+
+/**
+ * The parameters of `entries` that are not `undefined`, in order (a repeated key keeps its first place and its last
+ * value), as `createSignatureInput` collects them.
+ */
+export function parameterMap(entries: Iterable<readonly [string, BareItem | undefined]>): Map<string, BareItem> {
+  const map = new Map<string, BareItem>();
+  for (const [key, bare] of entries) if (bare !== undefined) map.set(key, bare);
+  return map;
+}
+
+/**
+ * Checks and serializes `parameters` exactly as `createSignatureInput` does for signature `label`: every type check
+ * first (`created`/`expires` integers, `nonce`/`alg`/`keyid`/`tag` strings, with its messages), then the text.
+ * @throws SignetError `invalid_signature_input`; the serializer's error for a value it cannot write
+ */
+export function writeParameters(label: string, parameters: ReadonlyMap<string, BareItem>): WrittenParameters {
+  const params: SignatureParameters = {};
+  // Named stores (not params[key]): each member is written the same way every time, which keeps this fast.
+  for (const [key, bare] of parameters) {
+    switch (key) {
+      case 'created':
+        params.created = integer(label, key, bare);
+        break;
+      case 'expires':
+        params.expires = integer(label, key, bare);
+        break;
+      case 'nonce':
+        params.nonce = string(label, key, bare);
+        break;
+      case 'alg':
+        params.alg = string(label, key, bare);
+        break;
+      case 'keyid':
+        params.keyid = string(label, key, bare);
+        break;
+      case 'tag':
+        params.tag = string(label, key, bare);
+        break;
+    }
+  }
+  let text = '';
+  for (const [key, bare] of parameters) text += parameterText(key, bare);
+  return { params, text };
+}
+
+function integer(label: string, key: string, bare: BareItem): number {
+  if (typeof bare !== 'number' || !Number.isInteger(bare)) {
+    throw new SignetError('invalid_signature_input', `Signature-Input "${label}": ;${key} must be an integer (UNIX seconds).`);
+  }
+  return bare;
+}
+
+function string(label: string, key: string, bare: BareItem): string {
+  if (typeof bare !== 'string') throw new SignetError('invalid_signature_input', `Signature-Input "${label}": ;${key} must be a string.`);
+  return bare;
+}
+
+/**
+ * `;key=value`: a plain key with an integer in range, a string that needs no escape, or `true` is written here (a
+ * regular expression checks a string far faster than a loop over its characters); anything else by the general
+ * serializer, which gives the same text for these and the same errors for what cannot be written.
+ */
+function parameterText(key: string, bare: BareItem): string {
+  if (isStandard(key) || PLAIN_KEY.test(key)) {
+    if (typeof bare === 'string') {
+      if (PLAIN_STRING.test(bare)) return `;${key}="${bare}"`;
+    } else if (typeof bare === 'number') {
+      if (Number.isInteger(bare) && Math.abs(bare) <= 999_999_999_999_999) return `;${key}=${String(bare)}`;
+    } else if (bare === true) {
+      return `;${key}`;
+    }
+  }
+  return serializeParamsFast(new Map([[key, bare]]));
+}
+
+/** The RFC 9421 parameters: plain keys, known without a regular expression. */
+function isStandard(key: string): boolean {
+  return key === 'created' || key === 'expires' || key === 'nonce' || key === 'alg' || key === 'keyid' || key === 'tag';
+}
