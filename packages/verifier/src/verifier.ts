@@ -73,7 +73,9 @@ export class Verifier {
     });
     this.#profilePolicy = { 'web-bot-auth': policyFor('web-bot-auth'), aauth: policyFor('aauth'), static: policyFor('static') };
     const store = o.nonceStore;
-    this.#syncNonces = store instanceof MemoryNonceStore && store.checkAndStore === MemoryNonceStore.prototype.checkAndStore;
+    // A subclass that changes how keys are checked goes through its own checkAndStore.
+    this.#syncNonces =
+      store instanceof MemoryNonceStore && store.checkAndStore === MemoryNonceStore.prototype.checkAndStore && store.checkAndStoreSync === MemoryNonceStore.prototype.checkAndStoreSync;
   }
 
   /** The options in force, defaults applied. */
@@ -301,7 +303,7 @@ export class Verifier {
   #checkNonceSync(store: MemoryNonceStore, thumbprint: string, nonce: string, params: Readonly<SignatureParameters>, nowSeconds: number): void {
     let fresh: boolean;
     try {
-      fresh = store.checkAndStoreSync(nonceKey(thumbprint, nonce), this.#nonceTtlMs(params, nowSeconds));
+      fresh = store.checkNonceSync(thumbprint, nonce, this.#nonceTtlMs(params, nowSeconds));
     } catch (cause) {
       throw replayStoreUnavailable(cause);
     }

@@ -55,6 +55,28 @@ describe('MemoryNonceStore', () => {
     for (let i = 0; i < 10_000; i += 7) expect(store.checkAndStoreSync(`key with spaces é ${i}`, 60_000)).toBe(false);
   });
 
+  it('checkNonceSync (the verifier\'s path): a pair is fresh once, scoped by identity, never confused with a shifted split', () => {
+    let clock = 0;
+    const store = new MemoryNonceStore({ capacity: 300_000, now: () => clock });
+    const nonces = Array.from({ length: 100_000 }, () => randomBytes(64).toString('base64'));
+    for (const nonce of nonces) expect(store.checkNonceSync('thumb-a', nonce, 10_000)).toBe(true);
+    // Every replay is refused; the same nonces under another key are new; a shifted split is another pair.
+    for (let i = 0; i < nonces.length; i += 13) expect(store.checkNonceSync('thumb-a', nonces[i]!, 10_000)).toBe(false);
+    for (let i = 0; i < nonces.length; i += 13) expect(store.checkNonceSync('thumb-b', nonces[i]!, 10_000)).toBe(true);
+    expect(store.checkNonceSync('ab', 'c', 10_000)).toBe(true);
+    expect(store.checkNonceSync('a', 'bc', 10_000)).toBe(true);
+    expect(store.checkNonceSync('ab', 'c', 10_000)).toBe(false);
+    clock += 11_000;
+    expect(store.checkNonceSync('thumb-a', nonces[0]!, 10_000)).toBe(true); // expired, then usable again
+    expect(() => store.checkNonceSync('thumb-a', 'n', 0)).toThrow(expect.objectContaining({ code: 'replay_store_unavailable' }));
+  });
+
+  it('checkNonceSync fails closed when full, like checkAndStore', () => {
+    const store = new MemoryNonceStore({ capacity: 100 });
+    for (let i = 0; i < 100; i++) expect(store.checkNonceSync('k', `n${i}`, 60_000)).toBe(true);
+    expect(() => store.checkNonceSync('k', 'one more', 60_000)).toThrow(expect.objectContaining({ code: 'replay_store_unavailable' }));
+  });
+
   it('rejects a bad capacity', () => {
     expect(() => new MemoryNonceStore({ capacity: 0 })).toThrow(expect.objectContaining({ code: 'invalid_configuration' }));
   });

@@ -92,6 +92,27 @@ export class MemoryNonceStore implements NonceStore {
       throw new SignetError('replay_store_unavailable', 'MemoryNonceStore.checkAndStore needs a string key and a positive ttlMs.');
     }
     const [hi, lo] = hash64(key);
+    return this.#record(hi, lo, ttlMs);
+  }
+
+  /**
+   * Records `nonce` for the key `identity` (its thumbprint) for `ttlMs`: what the verifier calls on its hot path.
+   * `true` on first use, `false` for a replay, like {@link checkAndStore} with `nonceKey(identity, nonce)`, but
+   * hashed here (64 bits, in JavaScript) instead of through SHA-256: the store keeps 62 bits of any key anyway, and a
+   * replay has the same identity and nonce, so it always has the same hash. A collision between two different nonces
+   * could only refuse a request, never accept one. Pairs and `checkAndStore` keys are separate: use one or the other
+   * on a store.
+   * @throws SignetError `replay_store_unavailable` when `capacity` nonces are live.
+   */
+  checkNonceSync(identity: string, nonce: string, ttlMs: number): boolean {
+    if (typeof identity !== 'string' || typeof nonce !== 'string' || !(ttlMs > 0)) {
+      throw new SignetError('replay_store_unavailable', 'MemoryNonceStore.checkNonceSync needs string identity and nonce and a positive ttlMs.');
+    }
+    hashPair(identity, nonce);
+    return this.#record(hashHi, hashLo, ttlMs);
+  }
+
+  #record(hi: number, lo: number, ttlMs: number): boolean {
     const nowMs = this.#now();
     const now = Math.floor((nowMs - this.#epochMs) / 1000);
     const expiry = Math.max(now + 1, Math.ceil((nowMs + ttlMs - this.#epochMs) / 1000));
@@ -213,6 +234,47 @@ function hash64(key: string): [number, number] {
     h2 = Math.imul(h2 ^ code, 0x01000193) ^ (h1 >>> 15);
   }
   return [h1 >>> 0, h2 >>> 0];
+}
+
+/** The result of {@link hashPair}: two 32-bit halves, without an array per call. */
+let hashHi = 0;
+let hashLo = 0;
+/** The last identity hashed, and its lanes: a verifier sees the same few keys, so their part is hashed once. */
+let lastIdentity: string | undefined;
+let identityHi = 0;
+let identityLo = 0;
+
+/**
+ * 64 bits of (identity, nonce), into {@link hashHi} / {@link hashLo}: FNV-1a in two lanes over the identity, a
+ * separator and the nonce, finished with a murmur3-style mix so that every input bit reaches both halves.
+ */
+function hashPair(identity: string, nonce: string): void {
+  if (identity !== lastIdentity) {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x050c5d1f;
+    for (let i = 0; i < identity.length; i++) {
+      const code = identity.charCodeAt(i);
+      h1 = Math.imul(h1 ^ code, 0x01000193);
+      h2 = Math.imul(h2 ^ code, 0x01000193) ^ (h1 >>> 15);
+    }
+    // The separator keeps ("ab", "c") and ("a", "bc") apart.
+    identityHi = Math.imul(h1 ^ 0x0a, 0x01000193);
+    identityLo = Math.imul(h2 ^ 0x0a, 0x01000193) ^ (identityHi >>> 15);
+    lastIdentity = identity;
+  }
+  let h1 = identityHi;
+  let h2 = identityLo;
+  for (let i = 0; i < nonce.length; i++) {
+    const code = nonce.charCodeAt(i);
+    h1 = Math.imul(h1 ^ code, 0x01000193);
+    h2 = Math.imul(h2 ^ code, 0x01000193) ^ (h1 >>> 15);
+  }
+  h1 ^= h2 >>> 16;
+  h1 = Math.imul(h1, 0x85ebca6b);
+  h2 ^= h1 >>> 13;
+  h2 = Math.imul(h2, 0xc2b2ae35);
+  hashHi = (h1 ^ (h2 >>> 16)) >>> 0;
+  hashLo = (h2 ^ (hashHi >>> 15) ^ Math.imul(nonce.length, 0x9e3779b1)) >>> 0;
 }
 
 /** The slot of a 64-bit hash under the store's seed (a murmur3-style finalizer). */
