@@ -226,14 +226,25 @@ function hash64(key: string): [number, number] {
     const vc = c < 128 ? (BASE64URL[c] as number) : -1;
     if (ok && vc >= 0) return [(hi | ((vc & 3) << 30)) >>> 0, (lo | (((vc >> 2) & 3) << 30)) >>> 0];
   }
-  let h1 = 0x811c9dc5;
-  let h2 = 0x050c5d1f;
-  for (let i = 0; i < key.length; i++) {
-    const code = key.charCodeAt(i);
+  fnvLanes(key, FNV_LANE1, FNV_LANE2);
+  return [lane1 >>> 0, lane2 >>> 0];
+}
+
+const FNV_LANE1 = 0x811c9dc5;
+const FNV_LANE2 = 0x050c5d1f;
+/** The result of {@link fnvLanes}. */
+let lane1 = 0;
+let lane2 = 0;
+
+/** FNV-1a over the UTF-16 code units of `s` in two lanes, continuing from (h1, h2); the result in lane1, lane2. */
+function fnvLanes(s: string, h1: number, h2: number): void {
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
     h1 = Math.imul(h1 ^ code, 0x01000193);
     h2 = Math.imul(h2 ^ code, 0x01000193) ^ (h1 >>> 15);
   }
-  return [h1 >>> 0, h2 >>> 0];
+  lane1 = h1;
+  lane2 = h2;
 }
 
 /** The result of {@link hashPair}: two 32-bit halves, without an array per call. */
@@ -250,25 +261,15 @@ let identityLo = 0;
  */
 function hashPair(identity: string, nonce: string): void {
   if (identity !== lastIdentity) {
-    let h1 = 0x811c9dc5;
-    let h2 = 0x050c5d1f;
-    for (let i = 0; i < identity.length; i++) {
-      const code = identity.charCodeAt(i);
-      h1 = Math.imul(h1 ^ code, 0x01000193);
-      h2 = Math.imul(h2 ^ code, 0x01000193) ^ (h1 >>> 15);
-    }
-    // The separator keeps ("ab", "c") and ("a", "bc") apart.
-    identityHi = Math.imul(h1 ^ 0x0a, 0x01000193);
-    identityLo = Math.imul(h2 ^ 0x0a, 0x01000193) ^ (identityHi >>> 15);
+    // A line feed after the identity keeps ("ab", "c") and ("a", "bc") apart.
+    fnvLanes(identity + '\n', FNV_LANE1, FNV_LANE2);
+    identityHi = lane1;
+    identityLo = lane2;
     lastIdentity = identity;
   }
-  let h1 = identityHi;
-  let h2 = identityLo;
-  for (let i = 0; i < nonce.length; i++) {
-    const code = nonce.charCodeAt(i);
-    h1 = Math.imul(h1 ^ code, 0x01000193);
-    h2 = Math.imul(h2 ^ code, 0x01000193) ^ (h1 >>> 15);
-  }
+  fnvLanes(nonce, identityHi, identityLo);
+  let h1 = lane1;
+  let h2 = lane2;
   h1 ^= h2 >>> 16;
   h1 = Math.imul(h1, 0x85ebca6b);
   h2 ^= h1 >>> 13;
