@@ -45,7 +45,9 @@ interface UrlParts {
 
 /**
  * The normalized message the signature base is built from. Field names are lower-case; each
- * name maps to its field lines in order, unmodified.
+ * name maps to its field lines in order, unmodified. Make a view of a finished message: a view of a web
+ * `Request`/`Response`/`Headers` reads its fields when asked, and may keep what it read, so later changes to the
+ * headers are not guaranteed to be seen (make a new view instead).
  */
 export class MessageView {
   readonly kind: 'request' | 'response';
@@ -149,17 +151,19 @@ export class MessageView {
    */
   fieldLines(name: string): readonly string[] | undefined {
     if (this.#fields !== undefined) return this.#fields.get(name);
-    if (this.#raw !== undefined) {
-      // A verifier reads some fields twice (Signature-Agent: for the agent, then for the base): the last scan is
-      // kept. Only for raw lines, which a request never changes (a web `Headers` may change between reads).
-      if (name !== this.#lastName) {
-        this.#lastLines = rawFieldLines(this.#raw, name);
-        this.#lastName = name;
-      }
-      return this.#lastLines;
+    // A verifier reads some fields twice in a row (Signature-Agent: for the agent, then for the base): the last
+    // lookup is kept, as a raw-line scan or a `Headers.get` (which validates the name each time) costs more than the
+    // comparison. A view is made of a finished message (see the class): it need not follow later changes.
+    if (name === this.#lastName) return this.#lastLines;
+    let lines: readonly string[] | undefined;
+    if (this.#raw !== undefined) lines = rawFieldLines(this.#raw, name);
+    else {
+      const value = this.#headers?.get(name);
+      lines = value === null || value === undefined ? undefined : [value];
     }
-    const value = this.#headers?.get(name);
-    return value === null || value === undefined ? undefined : [value];
+    this.#lastLines = lines;
+    this.#lastName = name;
+    return lines;
   }
 
   /** The URL parts of a request, parsed once. */

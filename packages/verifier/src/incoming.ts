@@ -44,7 +44,9 @@ export function toInbound(request: Request | IncomingMessage, baseUrl: string | 
 }
 
 function webInbound(request: Request, given: BodySource | undefined): Inbound {
-  return new WebInbound(request, MessageView.from(request), given);
+  // `Request.url` serializes the URL on every read: read once, for the view and the decision log.
+  const url = request.url;
+  return new WebInbound(request, MessageView.from({ method: request.method, url, headers: request.headers }), url, given);
 }
 
 /** A web request under verification. */
@@ -52,19 +54,17 @@ class WebInbound implements Inbound {
   readonly #request: Request;
   readonly #given: BodySource | undefined;
   readonly view: MessageView;
+  readonly url: string;
 
-  constructor(request: Request, view: MessageView, given: BodySource | undefined) {
+  constructor(request: Request, view: MessageView, url: string, given: BodySource | undefined) {
     this.#request = request;
     this.view = view;
+    this.url = url;
     this.#given = given;
   }
 
   get method(): string {
-    return this.#request.method;
-  }
-
-  get url(): string {
-    return this.#request.url;
+    return this.view.method as string;
   }
 
   /** Read when asked: most verifications never need it (three header reads on a web `Headers`). */
@@ -75,7 +75,8 @@ class WebInbound implements Inbound {
   }
 
   header(name: string): string | undefined {
-    return this.#request.headers.get(name) ?? undefined;
+    const lines = this.view.fieldLines(name);
+    return lines === undefined ? undefined : lines[0];
   }
 
   async readBody(maxBytes: number, digest: DigestVerifier): Promise<{ body: Uint8Array; request?: Request | undefined }> {
