@@ -176,7 +176,8 @@ const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+,;=-]+)(?::\d{1,5})?$
 /** `scheme://host` + the request target as received (Express: `originalUrl`, which mounting does not rewrite). */
 function absoluteUrl(request: NodeRequest, baseUrl: string | ((request: IncomingMessage) => string) | undefined, raw: readonly string[] | undefined): string {
   const target = request.originalUrl ?? request.url ?? '/';
-  if (/^https?:\/\//i.test(target)) return target;
+  // Origin form (a path) is what servers receive; only anything else can be an absolute URL.
+  if (target.charCodeAt(0) !== 0x2f /* / */ && /^https?:\/\//i.test(target)) return target;
   let base: string;
   if (typeof baseUrl === 'function') {
     base = baseUrl(request).replace(/\/$/, '');

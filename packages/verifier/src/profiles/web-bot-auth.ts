@@ -40,7 +40,8 @@ export function coveredSignatureAgent(view: MessageView, input: SignatureInput):
   }
   const member = covering.params.get('key');
   if (typeof member === 'string') {
-    const agent = agents.find((a) => a.label === member);
+    let agent: SignatureAgent | undefined;
+    for (let i = 0; i < agents.length && agent === undefined; i++) if ((agents[i] as SignatureAgent).label === member) agent = agents[i];
     if (agent === undefined) throw new SignetError('missing_component', `Signature-Agent has no member "${member}", which signature "${input.label}" covers.`);
     return agent;
   }
