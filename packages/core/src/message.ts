@@ -166,6 +166,11 @@ export class MessageView {
     return lines;
   }
 
+  /** The request's absolute URL as given (`undefined` for a response). */
+  get target(): string | undefined {
+    return this.#url;
+  }
+
   /** The URL parts of a request, parsed once. */
   url(): Readonly<UrlParts> {
     if (this.#urlParts !== undefined) return this.#urlParts;
