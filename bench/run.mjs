@@ -3,7 +3,7 @@
  * `pnpm bench`: Signet against the raw crypto floor and the peer libraries, in one process and one run.
  * Every figure is a ratio of costs measured side by side (never an absolute time checked anywhere).
  *
- *   node --expose-gc bench/run.mjs            full run (about 2 minutes), writes bench/results.json
+ *   node --expose-gc bench/run.mjs            full run (about a minute and a half), writes bench/results.json
  *   node --expose-gc bench/run.mjs --smoke    seconds: checks the harness itself (CI), timings meaningless
  *
  * Timing: each row runs fixed batches, interleaved with the other rows of its section over several rounds;
@@ -28,7 +28,7 @@ import { createDirectory, createRequestSigner } from '@signet/client';
 import { KeyDiscovery, MemoryNonceStore, createVerifier, signetMiddleware } from '@signet/verifier';
 
 const SMOKE = process.argv.includes('--smoke');
-const ROUNDS = SMOKE ? 2 : 7;
+const ROUNDS = SMOKE ? 2 : 11;
 const BATCH = SMOKE ? 20 : 1500;
 const AGENT = 'https://agent.bench.example';
 const TARGET = 'https://api.bench.example/v1/orders/42';
