@@ -10,10 +10,10 @@
  * general one.
  * @module
  */
-import type { BareItem } from 'structured-headers';
+import { parseDictionary, type BareItem } from 'structured-headers';
 import type { Component } from './components.js';
 import type { SignatureInput, SignatureParameters } from './signature-fields.js';
-import { keyEnd } from './structured-fast.js';
+import { keyEnd, parseDictionaryFast } from './structured-fast.js';
 
 /** A Map that cannot be changed once built: cached components are shared by every request that uses them. */
 class FrozenMap<K, V> extends Map<K, V> {
@@ -45,7 +45,10 @@ const COMPONENT_LISTS_MAX = 256;
  */
 export function rememberComponentList(listText: string, components: readonly Component[]): void {
   if (COMPONENT_LISTS.has(listText)) return;
-  if (COMPONENT_LISTS.size >= COMPONENT_LISTS_MAX) COMPONENT_LISTS.clear();
+  if (COMPONENT_LISTS.size >= COMPONENT_LISTS_MAX) {
+    COMPONENT_LISTS.clear();
+    lastList = undefined;
+  }
   const frozen = Object.freeze(components.map((c) => Object.freeze({ name: c.name, params: new FrozenMap(c.params), id: c.id })));
   COMPONENT_LISTS.set(listText, frozen);
   IDENTIFIERS.set(frozen, Object.freeze(frozen.map((c) => c.id as string)));
@@ -59,9 +62,49 @@ export function rememberedIdentifiers(components: readonly Component[]): readonl
   return IDENTIFIERS.get(components);
 }
 
+/** The list read last: one comparison of its text instead of hashing it (a server mostly sees the same list). */
+let lastList: { text: string; components: readonly Component[] } | undefined;
+
+function rememberedList(text: string): readonly Component[] | undefined {
+  if (text === lastList?.text) return lastList.components;
+  const components = COMPONENT_LISTS.get(text);
+  if (components !== undefined) lastList = { text, components };
+  return components;
+}
+
 /** Forgets every remembered component list (tests). */
 export function forgetComponentLists(): void {
   COMPONENT_LISTS.clear();
+  lastList = undefined;
+}
+
+/**
+ * A member read by the quick reader. Its `parameters` map is built on first read: the verifier reads only the
+ * typed `params`, and building the map cost a Map and six insertions per request. It is what the general parser
+ * gives for the same text (the member's text is canonical).
+ */
+class QuickSignatureInput implements SignatureInput {
+  readonly label: string;
+  readonly components: readonly Component[];
+  readonly params: Readonly<SignatureParameters>;
+  readonly value: string;
+  #parameters: ReadonlyMap<string, BareItem> | undefined;
+
+  constructor(label: string, components: readonly Component[], params: SignatureParameters, value: string) {
+    this.label = label;
+    this.components = components;
+    this.params = params;
+    this.value = value;
+  }
+
+  get parameters(): ReadonlyMap<string, BareItem> {
+    if (this.#parameters === undefined) {
+      const text = `x=${this.value}`;
+      const member = (parseDictionaryFast(text)?.dictionary ?? parseDictionary(text)).get('x');
+      this.#parameters = member === undefined ? new Map() : member[1];
+    }
+    return this.#parameters;
+  }
 }
 
 /**
@@ -84,12 +127,12 @@ export function readSignatureInputQuick(value: string): SignatureInput[] | undef
     // list, so no remembered list (each a complete canonical list) can equal it, and the general parser decides.
     const listEnd = value.indexOf(')', listStart);
     if (listEnd < 0) return undefined;
-    const components = COMPONENT_LISTS.get(value.slice(listStart, listEnd + 1));
+    const components = rememberedList(value.slice(listStart, listEnd + 1));
     if (components === undefined) return undefined;
     const params: SignatureParameters = {};
-    const parameters = new Map<string, BareItem>();
-    /** The standard parameters seen so far (a bit each): a repeated one goes to the general parser. */
+    /** The standard parameters seen so far (a bit each), and other names: a repeated one goes to the general parser. */
     let seen = 0;
+    let others: string[] | undefined;
     pos = listEnd + 1;
     while (value.charCodeAt(pos) === 0x3b /* ; */) {
       const nameStart = pos + 1;
@@ -114,13 +157,16 @@ export function readSignatureInputQuick(value: string): SignatureInput[] | undef
         if ((seen & bit) !== 0 || typeof bare !== ((bit & INTEGER_BITS) !== 0 ? 'number' : 'string')) return undefined;
         seen |= bit;
         setStandard(params, standard, bare);
-      } else if (parameters.has(name)) {
+      } else if (others === undefined) {
+        others = [name];
+      } else if (others.includes(name)) {
         return undefined;
+      } else {
+        others.push(name);
       }
-      parameters.set(name, bare);
     }
     for (let i = 0; i < members.length; i++) if ((members[i] as SignatureInput).label === label) return undefined;
-    members.push({ label, components, params, parameters, value: value.slice(listStart, pos) });
+    members.push(new QuickSignatureInput(label, components, params, value.slice(listStart, pos)));
     if (pos === value.length) return members;
     pos = nextMember(value, pos);
     if (pos < 0) return undefined;
