@@ -27,6 +27,11 @@ export interface SignEvent {
 
 const signChannel = channel(SIGN_CHANNEL);
 
+/** True when someone subscribed to {@link SIGN_CHANNEL} (only then is an event built, or its clock read). */
+export function signListening(): boolean {
+  return signChannel.hasSubscribers;
+}
+
 /** Publishes a sign event if anyone listens. */
 export function publishSign(event: () => SignEvent): void {
   if (signChannel.hasSubscribers) signChannel.publish(event());

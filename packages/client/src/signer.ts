@@ -20,7 +20,7 @@ import {
   type DigestAlgorithm,
 } from '@signet/core';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
-import { publishSign } from './diagnostics.js';
+import { publishSign, signListening } from './diagnostics.js';
 import { staticKeyOf, toKeySource, type KeySource, type StaticKeyInput } from './key-source.js';
 import { createProfile, webBotAuthNonce, type Profile, type ProfileSigner } from './profiles.js';
 
@@ -131,7 +131,7 @@ export class RequestSigner {
    * @throws SignetError `key_unavailable`, `missing_component` (an extra component the request lacks), `duplicate_label`
    */
   async sign(request: RequestParts): Promise<Headers> {
-    const started = performance.now();
+    const started = signListening() ? performance.now() : 0;
     // A static key is taken as it is; any other source is asked for its current key on every request (rotation).
     const key = staticKeyOf(this.#keys) ?? (await this.#keys.current());
     const headers = new Headers(request.headers);
@@ -169,7 +169,8 @@ export class RequestSigner {
       covered: [...shape.covered],
       created,
       expires,
-      durationMs: performance.now() - started,
+      // 0 when the first subscriber arrived while this signature was being made (no start time was read).
+      durationMs: started === 0 ? 0 : performance.now() - started,
     }));
     return headers;
   }

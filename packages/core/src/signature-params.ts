@@ -61,8 +61,29 @@ export function writeParameters(label: string, parameters: ReadonlyMap<string, B
     }
   }
   let text = '';
-  for (const [key, bare] of parameters) text += parameterText(key, bare);
+  for (const [key, bare] of parameters) text += typeof bare === 'string' ? stringParameterText(key, bare) : parameterText(key, bare);
   return { params, text };
+}
+
+/**
+ * The text of the string parameters written last, by key: a signer writes the same `keyid`, `alg` and `tag` on every
+ * signature, so each is checked and written once (a `nonce` changes every time and is simply replaced). At most
+ * {@link REMEMBERED_KEYS} keys are kept.
+ */
+const lastStrings = new Map<string, { value: string; text: string }>();
+const REMEMBERED_KEYS = 16;
+
+function stringParameterText(key: string, value: string): string {
+  const last = lastStrings.get(key);
+  if (last !== undefined && last.value === value) return last.text;
+  const text = parameterText(key, value);
+  if (last !== undefined) {
+    last.value = value;
+    last.text = text;
+  } else if (lastStrings.size < REMEMBERED_KEYS) {
+    lastStrings.set(key, { value, text });
+  }
+  return text;
 }
 
 function integer(label: string, key: string, bare: BareItem): number {
