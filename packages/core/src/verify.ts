@@ -135,7 +135,7 @@ function signatureOf(input: SignatureInput, signatures: ReadonlyMap<string, Uint
 
 /** The algorithm (checked against the key and the policy), the keyid check, and the signature base. */
 function prepare(view: MessageView, input: SignatureInput, key: SignetKey, options: Omit<VerifyOptions, 'key'>): { alg: AlgorithmName; base: string; backend: CryptoBackend } {
-  const alg = resolveAlgorithm(key, options.ignoreAlgParameter === true ? undefined : input.params.alg);
+  const alg = algorithmFor(key, options.ignoreAlgParameter === true ? undefined : input.params.alg);
   if (options.algorithms !== undefined && !options.algorithms.includes(alg)) {
     throw new SignetError('unsupported_algorithm', `Algorithm ${alg} is not accepted here (accepted: ${options.algorithms.join(', ')}).`);
   }
@@ -144,6 +144,19 @@ function prepare(view: MessageView, input: SignatureInput, key: SignetKey, optio
   }
   return { alg, base: signatureBase(view, input), backend: options.backend ?? nodeCryptoBackend };
 }
+
+/**
+ * `resolveAlgorithm(key, requested)`, remembered for the last key and `alg` parameter: a verifier checks the same
+ * agent's key with the same parameter request after request (the answer is a pure function of the two).
+ */
+function algorithmFor(key: SignetKey, requested: string | undefined): AlgorithmName {
+  if (key === lastAlgorithm?.key && requested === lastAlgorithm.requested) return lastAlgorithm.alg;
+  const alg = resolveAlgorithm(key, requested);
+  lastAlgorithm = { key, requested, alg };
+  return alg;
+}
+
+let lastAlgorithm: { key: SignetKey; requested: string | undefined; alg: AlgorithmName } | undefined;
 
 function verified(input: SignatureInput, valid: boolean, base: string, key: SignetKey, alg: AlgorithmName): VerifiedSignature {
   if (!valid) throw new SignetError('signature_invalid', `Signature "${input.label}" does not match the message: the ${alg} check failed over the signature base.`);

@@ -87,15 +87,19 @@ export function trustedWebBotAuthKey(input: SignatureInput, agent: SignatureAgen
   if (entry === undefined) return undefined;
   // The match means keyid === thumbprint and (with an agent) agent.uri === entry.agent: the answer depends on the
   // entry alone, so it is made once per entry.
+  if (entry === lastResolved?.entry) return lastResolved.resolution;
   let resolution = RESOLUTIONS.get(entry);
   if (resolution === undefined) {
     resolution = Object.freeze({ key: entry.key, id: entry.agent ?? `urn:jkt:sha-256:${entry.thumbprint}`, keyid: entry.thumbprint, thumbprint: entry.thumbprint, pseudonymous: false });
     RESOLUTIONS.set(entry, resolution);
   }
+  lastResolved = { entry, resolution };
   return resolution;
 }
 
 const RESOLUTIONS = new WeakMap<TrustedKeyEntry, KeyResolution>();
+/** The entry found last (the same agent, request after request): no WeakMap lookup. */
+let lastResolved: { entry: TrustedKeyEntry; resolution: KeyResolution } | undefined;
 
 /**
  * Finds the key: a statically trusted key for this agent, then the `resolveKey` hook, then key discovery.
