@@ -13,6 +13,7 @@
 import { parseDictionary, type BareItem } from 'structured-headers';
 import type { Component } from './components.js';
 import type { SignatureInput, SignatureParameters } from './signature-fields.js';
+import { setStandardParameter } from './signature-params.js';
 import { keyEnd, parseDictionaryFast } from './structured-fast.js';
 
 /** A Map that cannot be changed once built: cached components are shared by every request that uses them. */
@@ -156,7 +157,7 @@ export function readSignatureInputQuick(value: string): SignatureInput[] | undef
         // A repeated parameter, or one of the wrong type: the general parser keeps the last one, or says why.
         if ((seen & bit) !== 0 || typeof bare !== ((bit & INTEGER_BITS) !== 0 ? 'number' : 'string')) return undefined;
         seen |= bit;
-        setStandard(params, standard, bare);
+        setStandardParameter(params, standard, bare as number | string);
       } else if (others === undefined) {
         others = [name];
       } else if (others.includes(name)) {
@@ -170,30 +171,6 @@ export function readSignatureInputQuick(value: string): SignatureInput[] | undef
     if (pos === value.length) return members;
     pos = nextMember(value, pos);
     if (pos < 0) return undefined;
-  }
-}
-
-/** `params[name] = value` with a named store per name (a keyed store with six names is several times slower). */
-function setStandard(params: SignatureParameters, name: StandardParameter, value: BareItem): void {
-  switch (name) {
-    case 'created':
-      params.created = value as number;
-      break;
-    case 'expires':
-      params.expires = value as number;
-      break;
-    case 'nonce':
-      params.nonce = value as string;
-      break;
-    case 'keyid':
-      params.keyid = value as string;
-      break;
-    case 'alg':
-      params.alg = value as string;
-      break;
-    case 'tag':
-      params.tag = value as string;
-      break;
   }
 }
 

@@ -15,6 +15,33 @@ export interface WrittenParameters {
   readonly text: string;
 }
 
+/**
+ * `params[name] = value` with a named store per name: each member is then written the same way every time (a keyed
+ * store over six names is several times slower on the hot paths that fill these objects).
+ */
+export function setStandardParameter(params: SignatureParameters, name: keyof SignatureParameters, value: number | string): void {
+  switch (name) {
+    case 'created':
+      params.created = value as number;
+      break;
+    case 'expires':
+      params.expires = value as number;
+      break;
+    case 'nonce':
+      params.nonce = value as string;
+      break;
+    case 'keyid':
+      params.keyid = value as string;
+      break;
+    case 'alg':
+      params.alg = value as string;
+      break;
+    case 'tag':
+      params.tag = value as string;
+      break;
+  }
+}
+
 /** A structured-field key that serializes as itself. */
 const PLAIN_KEY = /^[a-z*][a-z0-9_\-.*]*$/;
 /** Printable ASCII without `"` and `\`: a structured-field string that needs no escape. */
@@ -41,22 +68,14 @@ export function writeParameters(label: string, parameters: ReadonlyMap<string, B
   for (const [key, bare] of parameters) {
     switch (key) {
       case 'created':
-        params.created = integer(label, key, bare);
-        break;
       case 'expires':
-        params.expires = integer(label, key, bare);
+        setStandardParameter(params, key, integer(label, key, bare));
         break;
       case 'nonce':
-        params.nonce = string(label, key, bare);
-        break;
       case 'alg':
-        params.alg = string(label, key, bare);
-        break;
       case 'keyid':
-        params.keyid = string(label, key, bare);
-        break;
       case 'tag':
-        params.tag = string(label, key, bare);
+        setStandardParameter(params, key, string(label, key, bare));
         break;
     }
   }
