@@ -10,7 +10,8 @@ import { SignetError } from './errors.js';
 import { SignetKey } from './keys.js';
 import { MessageView, type MessageLike, type MessagePair } from './message.js';
 import { signatureBase } from './signature-base.js';
-import { parameterMap, writeParameters } from './signature-params.js';
+import { QuickSignatureInput } from './signature-fields-fast.js';
+import { parameterMap, plainParameterList, writeParameters } from './signature-params.js';
 import {
   createSignatureInput,
   serializeSignatureInputMember,
@@ -113,6 +114,12 @@ export class SignatureTemplate {
    */
   input(params: Iterable<readonly [string, BareItem | undefined]>): SignatureInput {
     // Only the parameters are checked and written per signature; the items were checked in the constructor.
+    const list = plainParameterList(params);
+    if (list !== undefined) {
+      // The usual case: no Map; `parameters` is made from the text if anyone reads it.
+      const written = writeParameters(this.label, list);
+      return new QuickSignatureInput(this.label, this.components, written.params, this.#covered + written.text);
+    }
     const parameters = parameterMap(params);
     const written = writeParameters(this.label, parameters);
     return { label: this.label, components: this.components, params: written.params, parameters, value: this.#covered + written.text };

@@ -80,11 +80,12 @@ export function forgetComponentLists(): void {
 }
 
 /**
- * A member read by the quick reader. Its `parameters` map is built on first read: the verifier reads only the
- * typed `params`, and building the map cost a Map and six insertions per request. It is what the general parser
- * gives for the same text (the member's text is canonical).
+ * A member read by the quick reader, or written by a signature template. Its `parameters` map is built on first
+ * read: the verifier and the signer use only the typed `params`, and building the map cost a Map and six insertions
+ * per request. It is what the general parser gives for the same text: the member's text is canonical, and only
+ * strings, integers and `true` (which survive a parse exactly) are read or written this way.
  */
-class QuickSignatureInput implements SignatureInput {
+export class QuickSignatureInput implements SignatureInput {
   readonly label: string;
   readonly components: readonly Component[];
   readonly params: Readonly<SignatureParameters>;

@@ -211,9 +211,14 @@ function parseLabelledDictionary(
 }
 
 function checkLabel(label: string): void {
+  // A signer uses one label for every signature: the last one that passed is not tested again.
+  if (label === lastValidLabel) return;
   if (!/^[a-z*][a-z0-9_\-.*]*$/.test(label)) {
     throw new SignetError('invalid_signature_input', `Signature label "${label}" is not a structured-field key (lower-case letters, digits, _ - . *; starting with a letter).`);
   }
+  lastValidLabel = label;
 }
+
+let lastValidLabel: string | undefined;
 
 export type { BareItem };

@@ -58,11 +58,27 @@ export function parameterMap(entries: Iterable<readonly [string, BareItem | unde
 }
 
 /**
+ * `entries` itself when it is a list of distinct keys whose values are strings, integers or `true` (none
+ * `undefined`): what a signer passes, usable as it is, with no Map. Otherwise `undefined`.
+ */
+export function plainParameterList(entries: Iterable<readonly [string, BareItem | undefined]>): ReadonlyArray<readonly [string, BareItem]> | undefined {
+  if (!Array.isArray(entries)) return undefined;
+  const list = entries as ReadonlyArray<readonly [string, BareItem | undefined]>;
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i] as readonly [string, BareItem | undefined];
+    const value = entry[1];
+    if (!(typeof value === 'string' || value === true || (typeof value === 'number' && Number.isSafeInteger(value)))) return undefined;
+    for (let j = 0; j < i; j++) if ((list[j] as readonly [string, BareItem | undefined])[0] === entry[0]) return undefined;
+  }
+  return list as ReadonlyArray<readonly [string, BareItem]>;
+}
+
+/**
  * Checks and serializes `parameters` exactly as `createSignatureInput` does for signature `label`: every type check
  * first (`created`/`expires` integers, `nonce`/`alg`/`keyid`/`tag` strings, with its messages), then the text.
  * @throws SignetError `invalid_signature_input`; the serializer's error for a value it cannot write
  */
-export function writeParameters(label: string, parameters: ReadonlyMap<string, BareItem>): WrittenParameters {
+export function writeParameters(label: string, parameters: Iterable<readonly [string, BareItem]>): WrittenParameters {
   const params: SignatureParameters = {};
   // Named stores (not params[key]): each member is written the same way every time, which keeps this fast.
   for (const [key, bare] of parameters) {
