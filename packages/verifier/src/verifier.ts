@@ -48,6 +48,12 @@ export interface VerifyCallOptions {
   body?: BodySource;
 }
 
+/**
+ * The key of {@link Verifier}'s synchronous entry point, shared with the node middleware only (not exported from
+ * the package).
+ */
+export const verifyNow = Symbol('signet.verifyNow');
+
 /** Web-Bot-Auth and AAuth never use shared secrets. */
 const ASYMMETRIC: ReadonlySet<AlgorithmName> = new Set(['ed25519', 'ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'rsa-pss-sha512', 'rsa-v1_5-sha256']);
 
@@ -88,16 +94,30 @@ export class Verifier {
    * @throws VerificationError with the code of the first check that failed
    */
   verify(request: Request | IncomingMessage, call: VerifyCallOptions = {}): Promise<VerifiedRequest> {
+    let outcome: VerifiedRequest | Promise<VerifiedRequest>;
+    try {
+      outcome = this[verifyNow](request, call);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
+  }
+
+  /**
+   * {@link verify}, settled synchronously when nothing needed I/O (a trusted or cached key, no token, no body, an
+   * in-memory replay store): the result, or a thrown `VerificationError`; a promise otherwise. For the node
+   * middleware, which then calls `next()` without a promise and a microtask turn per request.
+   * @internal not exported from the package
+   */
+  [verifyNow](request: Request | IncomingMessage, call: VerifyCallOptions = {}): VerifiedRequest | Promise<VerifiedRequest> {
     const startedAt = this.#recorder.start();
     const attempt: Attempt = { profile: undefined, hasAuthorization: false, hasBody: false, label: undefined, keyid: undefined, agent: undefined, method: undefined, url: undefined };
     let outcome: VerifiedRequest | Promise<VerifiedRequest>;
     try {
       outcome = this.#verify(toInbound(request, this.#options.baseUrl, call.body), attempt);
     } catch (error) {
-      return Promise.reject(this.#rejected(error, attempt, request, startedAt));
+      throw this.#rejected(error, attempt, request, startedAt);
     }
-    // The common case (a trusted or cached key, no token, no body, an in-memory replay store) is settled without
-    // a promise of its own until here: only I/O (key discovery, the body, a token check, Redis) makes it async.
     if (outcome instanceof Promise) {
       return outcome.then(
         (result) => this.#accepted(result, attempt, request, startedAt),
@@ -106,7 +126,7 @@ export class Verifier {
         },
       );
     }
-    return Promise.resolve(this.#accepted(outcome, attempt, request, startedAt));
+    return this.#accepted(outcome, attempt, request, startedAt);
   }
 
   #accepted(result: VerifiedRequest, attempt: Attempt, request: unknown, startedAt: number): VerifiedRequest {

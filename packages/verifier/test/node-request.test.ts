@@ -84,3 +84,42 @@ describe('verifying a node IncomingMessage', () => {
     expect(result.code).toBe('body_not_covered');
   });
 });
+
+describe('signetMiddleware on a node request', () => {
+  it('calls next() before returning when nothing needed I/O, and leaves an overridden verify() in charge', async () => {
+    const { signetMiddleware, Verifier } = await import('@signet/verifier');
+    const calls: string[] = [];
+    class Audited extends Verifier {
+      override verify(...args: Parameters<Verifier['verify']>): ReturnType<Verifier['verify']> {
+        calls.push('verify');
+        return super.verify(...args);
+      }
+    }
+    const direct = signetMiddleware(verifier);
+    const audited = signetMiddleware(new Audited({ keys: [{ key: key.toPublic(), agent: AGENT }] }));
+    const seen: Array<{ sync: boolean; agent: string | undefined }> = [];
+    const app = createServer((req, res) => {
+      const middleware = req.url === '/audited' ? audited : direct;
+      let returned = false;
+      middleware(req, res, () => {
+        seen.push({ sync: !returned, agent: (req as { agent?: { id: string } }).agent?.id });
+        res.end('ok');
+      });
+      returned = true;
+    });
+    app.listen(0, '127.0.0.1');
+    await once(app, 'listening');
+    try {
+      const { port } = app.address() as { port: number };
+      for (const path of ['/direct', '/audited']) {
+        const signed = await signWba({ url: `http://127.0.0.1:${port}${path}`, key, agent: AGENT, created: Math.floor(Date.now() / 1000) });
+        const response = await fetch(signed.url, { headers: signed.headers });
+        expect(response.status).toBe(200);
+      }
+    } finally {
+      app.close();
+    }
+    expect(seen).toEqual([{ sync: true, agent: AGENT }, { sync: false, agent: AGENT }]);
+    expect(calls).toEqual(['verify']);
+  });
+});

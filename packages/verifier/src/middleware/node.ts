@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { VerifiedAgent, VerifiedRequest } from '../types.js';
+import { Verifier, verifyNow } from '../verifier.js';
 import { verifierOf, type VerifierInput } from './shared.js';
 
 /** A node request after the middleware accepted it. */
@@ -24,23 +25,33 @@ export type NextFunction = (error?: unknown) => void;
  */
 export function signetMiddleware(input: VerifierInput): (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void {
   const verifier = verifierOf(input);
+  // A subclass that overrides verify() is always asked through it.
+  const direct = verifier.verify === Verifier.prototype.verify;
+  const accept = (req: IncomingMessage, result: VerifiedRequest, next: NextFunction): void => {
+    const accepted = req as SignetIncomingMessage;
+    accepted.agent = result.agent;
+    accepted.signet = result;
+    next();
+  };
+  const refuse = (res: ServerResponse, error: unknown): void => {
+    const failure = verifier.failureResponse(error);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.writeHead(failure.status, failure.headers);
+    res.end(JSON.stringify(failure.body));
+  };
   return (req, res, next) => {
-    verifier.verify(req).then(
-      (result) => {
-        const accepted = req as SignetIncomingMessage;
-        accepted.agent = result.agent;
-        accepted.signet = result;
-        next();
-      },
-      (error: unknown) => {
-        const failure = verifier.failureResponse(error);
-        if (res.headersSent) {
-          res.destroy();
-          return;
-        }
-        res.writeHead(failure.status, failure.headers);
-        res.end(JSON.stringify(failure.body));
-      },
-    );
+    let outcome: VerifiedRequest | Promise<VerifiedRequest>;
+    try {
+      outcome = direct ? verifier[verifyNow](req) : verifier.verify(req);
+    } catch (error) {
+      refuse(res, error);
+      return;
+    }
+    // Settled already (the common case): next() now, without a promise and a microtask turn per request.
+    if (outcome instanceof Promise) outcome.then((result) => accept(req, result, next), (error: unknown) => refuse(res, error));
+    else accept(req, outcome, next);
   };
 }
