@@ -6,7 +6,7 @@ import { request as httpRequest, createServer, type IncomingMessage, type Server
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey } from '@signet/core';
-import { createVerifier, type VerifiedRequest } from '@signet/verifier';
+import { Verifier, createVerifier, signetMiddleware, type VerifiedRequest } from '@signet/verifier';
 import { signWba } from './support/sign.js';
 
 const AGENT = 'https://agent.example';
@@ -87,12 +87,11 @@ describe('verifying a node IncomingMessage', () => {
 
 describe('signetMiddleware on a node request', () => {
   it('calls next() before returning when nothing needed I/O, and leaves an overridden verify() in charge', async () => {
-    const { signetMiddleware, Verifier } = await import('@signet/verifier');
     const calls: string[] = [];
     class Audited extends Verifier {
-      override verify(...args: Parameters<Verifier['verify']>): ReturnType<Verifier['verify']> {
+      override verify(request: Parameters<Verifier['verify']>[0], call?: Parameters<Verifier['verify']>[1]): ReturnType<Verifier['verify']> {
         calls.push('verify');
-        return super.verify(...args);
+        return super.verify(request, call);
       }
     }
     const direct = signetMiddleware(verifier);
