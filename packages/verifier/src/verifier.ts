@@ -14,6 +14,7 @@ import {
   coveredIdentifiers,
   readSignatures,
   selectSignature,
+  verifySignature,
   verifySignatureSync,
   type AlgorithmName,
   type Component,
@@ -238,18 +239,29 @@ export class Verifier {
   }
 
   async #resolveThenVerify(checked: Checked, member: SignatureKeyMember | undefined, agent: SignatureAgent | undefined): Promise<VerifiedRequest> {
-    const { input, signatures, profile, attempt } = checked;
-    // No key is looked for (nor fetched) for a signature that is not there.
-    if (!signatures.has(input.label)) throw new SignetError('missing_signature', `Signature-Input has "${input.label}" but the Signature field has no such member.`);
-    const resolution = await this.#resolveKey(profile, input, member, agent, checked.policy.now);
-    attempt.agent = resolution.id;
-    return this.#afterKey(checked, resolution);
+    const { inbound, input, signatures, profile, attempt, policy } = checked;
+    // Core asks the resolver only once it has found the signature: no key is looked for (nor fetched) otherwise.
+    let resolution: KeyResolution | undefined;
+    const verified = await verifySignature(inbound.view, input, signatures, {
+      ...policy,
+      key: async () => {
+        resolution = await this.#resolveKey(profile, input, member, agent, policy.now);
+        attempt.agent = resolution.id;
+        return resolution.key;
+      },
+    });
+    if (resolution === undefined) throw new SignetError('internal_error', 'The key resolver was not called.');
+    return this.#afterSignature(checked, verified, resolution);
   }
 
-  /** The signature itself, then token binding, body digest and — last — the nonce. */
+  /** The signature with a key at hand, then the rest. */
   #afterKey(checked: Checked, resolution: KeyResolution): VerifiedRequest | Promise<VerifiedRequest> {
-    const { inbound, input, profile, covered, authorization, policy } = checked;
-    const verified = verifySignatureSync(inbound.view, input, checked.signatures, resolution.key, policy);
+    return this.#afterSignature(checked, verifySignatureSync(checked.inbound.view, checked.input, checked.signatures, resolution.key, checked.policy), resolution);
+  }
+
+  /** Token binding, body digest and — last — the nonce, for a signature that verified. */
+  #afterSignature(checked: Checked, verified: VerifiedSignature, resolution: KeyResolution): VerifiedRequest | Promise<VerifiedRequest> {
+    const { input, profile, covered, authorization, policy } = checked;
     if (profile === 'aauth' && input.params.keyid !== undefined && input.params.keyid !== resolution.keyid && input.params.keyid !== resolution.thumbprint) {
       throw new SignetError('invalid_parameter', `Signature "${input.label}" has keyid ${JSON.stringify(input.params.keyid)}, which is not the Signature-Key key (${resolution.keyid}).`);
     }
