@@ -3,6 +3,7 @@
  * @module
  */
 import { SignetError, SignetKey, exportPrivateJwk, importJwk, importKey, jwkThumbprint, type Jwk } from '@signet/core';
+import type { KeyResolution } from './profiles/resolution.js';
 
 /** A trusted key with what it may be used for. */
 export interface TrustedKey {
@@ -29,6 +30,8 @@ export interface TrustedKeyEntry {
   readonly ids: ReadonlySet<string>;
   readonly keyid: string;
   readonly agent: string | undefined;
+  /** What a web-bot-auth signature verified with this key resolves to (made once, not per request). */
+  readonly webBotAuth: KeyResolution;
 }
 
 /** Imports and checks the configured keys. @throws SignetError `invalid_configuration` */
@@ -52,7 +55,8 @@ export function normalizeTrustedKeys(inputs: readonly TrustedKeyInput[]): Truste
     }
     const keyid = spec.keyid ?? key.kid ?? thumbprint;
     const ids = new Set([keyid, thumbprint, ...(key.kid === undefined ? [] : [key.kid])]);
-    return { key, thumbprint, ids, keyid, agent: spec.agent };
+    const webBotAuth: KeyResolution = Object.freeze({ key, id: spec.agent ?? `urn:jkt:sha-256:${thumbprint}`, keyid: thumbprint, thumbprint, pseudonymous: false });
+    return { key, thumbprint, ids, keyid, agent: spec.agent, webBotAuth };
   });
 }
 

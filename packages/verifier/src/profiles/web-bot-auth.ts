@@ -5,7 +5,7 @@
  */
 import { SignetError, parseSignatureAgent, serializeComponent, type Component, type MessageView, type SignatureAgent, type SignatureInput } from '@signet/core';
 import type { ResolvedOptions } from '../options.js';
-import { findAgentKey, type TrustedKeyEntry } from '../trusted-keys.js';
+import { findAgentKey } from '../trusted-keys.js';
 import { askHook, type KeyResolution } from './resolution.js';
 
 /** The Web Bot Auth signature tag. */
@@ -86,20 +86,9 @@ export function trustedWebBotAuthKey(input: SignatureInput, agent: SignatureAgen
   const entry = findAgentKey(options.keys, input.params.keyid as string, agent?.uri);
   if (entry === undefined) return undefined;
   // The match means keyid === thumbprint and (with an agent) agent.uri === entry.agent: the answer depends on the
-  // entry alone, so it is made once per entry.
-  if (entry === lastResolved?.entry) return lastResolved.resolution;
-  let resolution = RESOLUTIONS.get(entry);
-  if (resolution === undefined) {
-    resolution = Object.freeze({ key: entry.key, id: entry.agent ?? `urn:jkt:sha-256:${entry.thumbprint}`, keyid: entry.thumbprint, thumbprint: entry.thumbprint, pseudonymous: false });
-    RESOLUTIONS.set(entry, resolution);
-  }
-  lastResolved = { entry, resolution };
-  return resolution;
+  // entry alone, and was made with it.
+  return entry.webBotAuth;
 }
-
-const RESOLUTIONS = new WeakMap<TrustedKeyEntry, KeyResolution>();
-/** The entry found last (the same agent, request after request): no WeakMap lookup. */
-let lastResolved: { entry: TrustedKeyEntry; resolution: KeyResolution } | undefined;
 
 /**
  * Finds the key: a statically trusted key for this agent, then the `resolveKey` hook, then key discovery.
