@@ -33,14 +33,25 @@ export function isWebRequest(request: unknown): request is Request {
 export function toInbound(request: Request | IncomingMessage, baseUrl: string | ((request: IncomingMessage) => string) | undefined, body: BodySource | undefined): Inbound {
   // A node request first, by its raw header lines: the duck-typing below reads `headers`, whose getter would
   // build node's header object for nothing.
-  if (typeof request === 'object' && request !== null && Array.isArray((request as IncomingMessage).rawHeaders) && 'headersDistinct' in request) {
-    return nodeInbound(request as NodeRequest, baseUrl, body);
-  }
+  const raw = rawLinesOf(request);
+  if (raw !== undefined) return nodeInbound(request as NodeRequest, baseUrl, body, raw);
   if (isWebRequest(request)) return webInbound(request, body);
   if (typeof request !== 'object' || request === null || typeof (request as IncomingMessage).headers !== 'object') {
     throw new SignetError('invalid_message', 'verify() needs a web Request or a node IncomingMessage.');
   }
-  return nodeInbound(request as NodeRequest, baseUrl, body);
+  return nodeInbound(request as NodeRequest, baseUrl, body, undefined);
+}
+
+/**
+ * A node IncomingMessage's raw header lines. It builds `headers` (lower-cased, grouped) only when that getter is
+ * first read: reading the raw lines instead means verifying never pays for that object (the application may never
+ * read it). `in` tests for the getter without running it. Anything else (HTTP/2 compat requests, test doubles)
+ * gives `undefined`, and its `headers` are read.
+ */
+function rawLinesOf(request: unknown): string[] | undefined {
+  if (typeof request !== 'object' || request === null || !('headersDistinct' in request)) return undefined;
+  const raw = (request as IncomingMessage).rawHeaders as string[] | undefined;
+  return Array.isArray(raw) ? raw : undefined;
 }
 
 function webInbound(request: Request, given: BodySource | undefined): Inbound {
@@ -85,17 +96,12 @@ class WebInbound implements Inbound {
   }
 }
 
-function nodeInbound(request: NodeRequest, baseUrl: string | ((request: IncomingMessage) => string) | undefined, given: BodySource | undefined): Inbound {
+function nodeInbound(request: NodeRequest, baseUrl: string | ((request: IncomingMessage) => string) | undefined, given: BodySource | undefined, raw: string[] | undefined): Inbound {
   const method = request.method;
   if (typeof method !== 'string' || method.length === 0) throw new SignetError('invalid_message', 'The node request has no method.');
-  const raw = request.rawHeaders as string[] | undefined;
   let view: MessageView;
   let url: string;
-  // A node IncomingMessage has its header lines in `rawHeaders`, and builds `headers` (lower-cased, grouped) only
-  // when that getter is first read: the view searches the raw lines directly, so verifying never pays for that
-  // object (the application may never read it). `in` tests for the getter without running it. Anything else
-  // (HTTP/2 compat requests, test doubles) takes the general path below.
-  if (Array.isArray(raw) && 'headersDistinct' in request) {
+  if (raw !== undefined) {
     url = absoluteUrl(request, baseUrl, raw);
     view = MessageView.fromRawHeaders(method, url, raw);
   } else {
