@@ -10,7 +10,7 @@ import { SignetError } from './errors.js';
 import { SignetKey } from './keys.js';
 import { MessageView, type MessageLike, type MessagePair } from './message.js';
 import { signatureBase } from './signature-base.js';
-import { QuickSignatureInput } from './signature-fields-fast.js';
+import { CanonicalSignatureInput } from './signature-fields-fast.js';
 import { parameterMap, plainParameterList, writeParameters } from './signature-params.js';
 import {
   createSignatureInput,
@@ -118,7 +118,7 @@ export class SignatureTemplate {
     if (list !== undefined) {
       // The usual case: no Map; `parameters` is made from the text if anyone reads it.
       const written = writeParameters(this.label, list);
-      return new QuickSignatureInput(this.label, this.components, written.params, this.#covered + written.text);
+      return new CanonicalSignatureInput(this.label, this.components, written.params, this.#covered + written.text);
     }
     const parameters = parameterMap(params);
     const written = writeParameters(this.label, parameters);

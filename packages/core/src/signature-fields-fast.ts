@@ -85,7 +85,7 @@ export function forgetComponentLists(): void {
  * per request. It is what the general parser gives for the same text: the member's text is canonical, and only
  * strings, integers and `true` (which survive a parse exactly) are read or written this way.
  */
-export class QuickSignatureInput implements SignatureInput {
+export class CanonicalSignatureInput implements SignatureInput {
   readonly label: string;
   readonly components: readonly Component[];
   readonly params: Readonly<SignatureParameters>;
@@ -168,7 +168,7 @@ export function readSignatureInputQuick(value: string): SignatureInput[] | undef
       }
     }
     for (let i = 0; i < members.length; i++) if ((members[i] as SignatureInput).label === label) return undefined;
-    members.push(new QuickSignatureInput(label, components, params, value.slice(listStart, pos)));
+    members.push(new CanonicalSignatureInput(label, components, params, value.slice(listStart, pos)));
     if (pos === value.length) return members;
     pos = nextMember(value, pos);
     if (pos < 0) return undefined;
