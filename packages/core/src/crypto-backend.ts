@@ -93,13 +93,23 @@ export const nobleEd25519Backend: CryptoBackend = {
 const encoder = new TextEncoder();
 
 /**
- * The UTF-8 bytes of a signature base, for `backend`. Built-in node:crypto gets a view into Node's pooled buffer
- * (`Buffer.from`: the same bytes — both encoders replace lone surrogates with U+FFFD — at a third of the cost, no
- * ArrayBuffer of its own); any other backend or signer gets a fresh `Uint8Array` of its own, as always.
+ * Where bases for built-in node:crypto are written: it reads them synchronously and keeps nothing, so one buffer
+ * serves every signature instead of a buffer (and a flat copy of the base string) per signature.
+ */
+const SCRATCH = Buffer.allocUnsafeSlow(16_384);
+
+/**
+ * The UTF-8 bytes of a signature base, for `backend`. Built-in node:crypto gets a view of a shared scratch buffer,
+ * valid until the next call: hand it straight to node:crypto and keep nothing (the same bytes as `Buffer.from`
+ * and `TextEncoder`: all three replace lone surrogates with U+FFFD). Any other backend or signer gets a fresh
+ * `Uint8Array` of its own, as it may keep it or read it later.
  * @internal not exported from the package
  */
 export function encodeBase(base: string, backend: CryptoBackend): Uint8Array {
-  return backend === nodeCryptoBackend ? Buffer.from(base, 'utf8') : encoder.encode(base);
+  if (backend !== nodeCryptoBackend) return encoder.encode(base);
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: a base this short always fits whole.
+  if (base.length * 3 > SCRATCH.length) return Buffer.from(base, 'utf8');
+  return SCRATCH.subarray(0, SCRATCH.write(base, 0, 'utf8'));
 }
 
 function onlyEd25519(alg: AlgorithmName): void {

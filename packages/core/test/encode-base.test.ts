@@ -11,6 +11,18 @@ describe('encodeBase (the bytes a signature base is signed and verified over)', 
     fc.assert(fc.property(fc.string({ unit: 'binary' }), (base) => Buffer.from(encodeBase(base, nodeCryptoBackend)).equals(encoder.encode(base))), { numRuns: 2000 });
   });
 
+  it('encodes bases of any length for node:crypto, on either side of what its scratch buffer holds', () => {
+    const encoder = new TextEncoder();
+    // 16,384 bytes of scratch: 5,461 three-byte characters are 16,383 bytes; one more does not fit.
+    for (const length of [5460, 5461, 5462, 20_000]) {
+      for (const unit of ['a', '日', '😀']) {
+        const base = unit.repeat(length);
+        expect(Buffer.from(encodeBase(base, nodeCryptoBackend)).equals(encoder.encode(base)), `${length} × ${unit}`).toBe(true);
+      }
+    }
+    fc.assert(fc.property(fc.string({ unit: 'binary', minLength: 5000, maxLength: 9000 }), (base) => Buffer.from(encodeBase(base, nodeCryptoBackend)).equals(encoder.encode(base))), { numRuns: 50 });
+  });
+
   it('gives any other backend a Uint8Array of its own (not a view into a shared pool)', () => {
     const bytes = encodeBase('"@method": GET', nobleEd25519Backend);
     expect(bytes.byteOffset).toBe(0);
