@@ -18,6 +18,7 @@ export { RequestSigner, createRequestSigner, MAX_TTL_SECONDS, type RequestParts,
 export {
   type AAuthProfile,
   type AppliedProfile,
+  type FieldReader,
   type PlainProfile,
   type Profile,
   type ProfileContext,

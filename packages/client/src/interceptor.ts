@@ -75,7 +75,7 @@ async function signDispatch(signer: RequestSigner, opts: Dispatcher.DispatchOpti
   const headers = new Headers();
   for (const [name, value] of pairs) if (name.toLowerCase() !== 'content-length') headers.append(name, value);
   if (contentType !== undefined && !headers.has('content-type')) headers.set('content-type', contentType);
-  const signed = await signer.sign({ method, url: url.href, headers, body: bytes });
+  const signed = await signer.signEntries({ method, url: url.href, headers, body: bytes });
   const flat: string[] = [];
   for (const [name, value] of signed) flat.push(name, value);
   const { query: _query, ...rest } = opts;

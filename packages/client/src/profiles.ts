@@ -97,6 +97,9 @@ export interface AppliedProfile {
   readonly params: ReadonlyArray<readonly [string, BareItem]>;
 }
 
+/** Reads a request's fields, as `Headers#get` and `Headers#has` do (a `Headers` is one). */
+export type FieldReader = Pick<Headers, 'get' | 'has'>;
+
 /** What a profile needs to know about one signature. */
 export interface ProfileContext {
   readonly key: SigningKey;
@@ -104,8 +107,8 @@ export interface ProfileContext {
   /** UNIX seconds (integers). */
   readonly created: number;
   readonly expires: number;
-  /** The request's current headers (to extend an existing Signature-Agent / Signature-Key). */
-  readonly headers: Headers;
+  /** The request's fields as they are before the profile applies (to extend an existing Signature-Agent / Signature-Key). */
+  readonly headers: FieldReader;
 }
 
 /** Applies a profile to requests; holds what must be cached between requests (a jkt-jwt). */

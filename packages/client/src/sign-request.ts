@@ -20,7 +20,7 @@ import { createRequestSigner, type RequestSigner, type SigningOptions } from './
 export async function signRequest(request: Request, options: SigningOptions | RequestSigner): Promise<Request> {
   const signer = createRequestSigner(options);
   const body = await readRequestBody(request, signer.maxBodyBytes);
-  const headers = await signer.sign({ method: request.method, url: request.url, headers: request.headers, body });
+  const headers = await signer.signEntries({ method: request.method, url: request.url, headers: request.headers, body });
   return new Request(request.url, {
     method: request.method,
     headers,

@@ -64,11 +64,11 @@ export function signedFetch(options: SignedFetchOptions): SignedFetch {
 
     let hop: Hop = { method: request.method, url: request.url, headers: new Headers(request.headers), body: await readRequestBody(request, signer.maxBodyBytes) };
     for (let redirects = 0; ; redirects++) {
-      const headers = await signer.sign(hop);
+      const headers = await signer.signEntries(hop);
       const response = await underlying(hop.url, {
         ...passthrough,
         method: hop.method,
-        headers: [...headers],
+        headers,
         ...(hop.body === null ? {} : { body: hop.body }),
         redirect: 'manual',
       });
