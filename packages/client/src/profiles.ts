@@ -122,6 +122,9 @@ export interface ProfileSigner {
 const NO_COMPONENTS: readonly string[] = Object.freeze([]);
 const LEGACY_AGENT_COMPONENTS: readonly string[] = Object.freeze(['signature-agent']);
 const SIGNATURE_KEY_COMPONENTS: readonly string[] = Object.freeze(['signature-key']);
+/** No headers: the profiles (or requests) that add none. */
+const NO_HEADERS: AppliedProfile['headers'] = [];
+const WEB_BOT_AUTH_TAG: readonly [string, BareItem] = ['tag', 'web-bot-auth'];
 
 const NONCE_BYTES = 64;
 /** Random bytes for 64 nonces, drawn from the CSPRNG at once: one randomBytes(64) call per request cost ~2 µs. */
@@ -172,35 +175,36 @@ function webBotAuth(profile: WebBotAuthProfile, nonce: () => string): ProfileSig
     }
   }
   // The Signature-Agent member for the last label seen (a signer uses one label): serialized once, not per request,
-  // with its covered component (one array while the member stays the same).
-  let serialized: { member: string; value: string; components: readonly string[] } | undefined;
+  // with its covered component (one array while the member stays the same), and the header a request without a
+  // Signature-Agent of its own gets.
+  let serialized: { member: string; value: string; components: readonly string[]; alone: AppliedProfile['headers'] } | undefined;
+  // The parameters of the last key that are the same on every signature: one pair each, not one per signature. The
+  // shared pairs are not frozen only because V8 destructures a frozen array far slower (they are read, never written).
+  let fixed: { key: SigningKey; keyid: readonly [string, BareItem]; alg: readonly [string, BareItem] } | undefined;
   return {
     name: 'web-bot-auth',
     apply({ key, label, created, expires, headers }) {
-      const params: Array<[string, BareItem]> = [
-        ['created', created],
-        ['keyid', key.thumbprint],
-        ['alg', key.alg],
-        ['expires', expires],
-        ['nonce', nonce()],
-        ['tag', 'web-bot-auth'],
-      ];
-      if (agent === undefined) return { headers: [], components: NO_COMPONENTS, params };
+      if (fixed?.key !== key) fixed = { key, keyid: ['keyid', key.thumbprint], alg: ['alg', key.alg] };
+      const params: AppliedProfile['params'] = [['created', created], fixed.keyid, fixed.alg, ['expires', expires], ['nonce', nonce()], WEB_BOT_AUTH_TAG];
+      if (agent === undefined) return { headers: NO_HEADERS, components: NO_COMPONENTS, params };
       if (profile.legacySignatureAgent) {
         if (headers.has('signature-agent')) throw new SignetError('invalid_configuration', 'The request already has a Signature-Agent header; the legacy form cannot add a member to it.');
         return { headers: [['signature-agent', JSON.stringify(agent.uri)]], components: LEGACY_AGENT_COMPONENTS, params };
       }
       const member = agent.key ?? label;
       if (serialized?.member !== member) {
+        const value = serializeSignatureAgent([{ label: member, uri: agent.uri, ...(agent.type === undefined ? {} : { type: agent.type }) }]);
         serialized = {
           member,
-          value: serializeSignatureAgent([{ label: member, uri: agent.uri, ...(agent.type === undefined ? {} : { type: agent.type }) }]),
+          value,
           components: Object.freeze([`"signature-agent";key="${member}"`]),
+          alone: [['signature-agent', value]],
         };
       }
-      const { value, components } = serialized;
+      const { value, components, alone } = serialized;
       const existing = headers.get('signature-agent');
-      if (existing !== null && parseSignatureAgent(existing).some((a) => a.label === member)) {
+      if (existing === null) return { headers: alone, components, params };
+      if (parseSignatureAgent(existing).some((a) => a.label === member)) {
         throw new SignetError('duplicate_label', `The request's Signature-Agent already has a member "${member}".`);
       }
       return { headers: [['signature-agent', appendMember(existing, value)]], components, params };

@@ -18,11 +18,12 @@ import {
   type Component,
   type CryptoBackend,
   type DigestAlgorithm,
+  type SignResult,
 } from '@signet/core';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import { publishSign, signListening } from './diagnostics.js';
 import { staticKeyOf, toKeySource, type KeySource, type SigningKey, type StaticKeyInput } from './key-source.js';
-import { createProfile, webBotAuthNonce, type FieldReader, type Profile, type ProfileSigner } from './profiles.js';
+import { createProfile, webBotAuthNonce, type FieldReader, type Profile, type ProfileSigner, type AppliedProfile } from './profiles.js';
 
 /** The longest signature lifetime the signer accepts: the Web Bot Auth drafts recommend at most 24 hours. */
 export const MAX_TTL_SECONDS = 86_400;
@@ -133,7 +134,7 @@ export class RequestSigner {
    * @throws SignetError `key_unavailable`, `missing_component` (an extra component the request lacks), `duplicate_label`
    */
   sign(request: RequestParts): Promise<Headers> {
-    return settle(() => this.#sign(request), toHeaders);
+    return this.#settle(request, toHeaders);
   }
 
   /**
@@ -144,59 +145,91 @@ export class RequestSigner {
    * @throws SignetError `key_unavailable`, `missing_component` (an extra component the request lacks), `duplicate_label`
    */
   signEntries(request: RequestParts): Promise<Array<[string, string]>> {
-    return settle(() => this.#sign(request), toEntries);
+    return this.#settle(request, toEntries);
+  }
+
+  /** `map` of the lines {@link RequestSigner.#sign} gives, as a promise; what it throws rejects the promise. */
+  #settle<T>(request: RequestParts, map: (lines: string[]) => T): Promise<T> {
+    try {
+      const lines = this.#sign(request);
+      return lines instanceof Promise ? lines.then(map) : Promise.resolve(map(lines));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
    * Signs `request`: the headers to send, as lines `[name, value, name, value, …]`. Synchronous when the key, the
    * profile and the backend are (a static key, web-bot-auth or plain, node:crypto): a promise only when one of
    * them has to wait, since each turn of the event loop costs about a microsecond, or 3% of an Ed25519 signature.
+   * The stages below take and return plain values, without closures: a signature allocates little, so that the
+   * garbage collector has little to do between two of them.
    */
   #sign(request: RequestParts): MaybePromise<string[]> {
     const started = signListening() ? performance.now() : 0;
     // A static key is taken as it is; any other source is asked for its current key on every request (rotation).
     const key = staticKeyOf(this.#keys);
-    if (key !== undefined) return this.#signWith(request, key, started);
-    return Promise.resolve(this.#keys.current()).then((current) => this.#signWith(request, current, started));
+    return key === undefined ? this.#signWithCurrentKey(request, started) : this.#signWith(request, key, started);
+  }
+
+  async #signWithCurrentKey(request: RequestParts, started: number): Promise<string[]> {
+    return this.#signWith(request, await this.#keys.current(), started);
   }
 
   #signWith(request: RequestParts, key: SigningKey, started: number): MaybePromise<string[]> {
     const own = readOwn(request.headers);
-    const lines = own.lines;
-    const existingInput = own.signatureInput;
-    if (existingInput !== null && parseSignatureInput(existingInput).some((i) => i.label === this.#label)) {
+    if (own.signatureInput !== null && parseSignatureInput(own.signatureInput).some((i) => i.label === this.#label)) {
       throw new SignetError('duplicate_label', `The request already has a signature labelled "${this.#label}": choose another label.`);
     }
-    const hasBody = request.body !== null;
-    if (hasBody) lines.push('content-digest', createDigest(request.body, this.#digestAlgorithms));
+    if (request.body !== null) own.lines.push('content-digest', createDigest(request.body, this.#digestAlgorithms));
     const created = Math.floor(this.#now());
-    const expires = created + this.#ttl;
-    return andThen(this.#profile.apply({ key, label: this.#label, created, expires, headers: new LineReader(lines) }), (applied) => {
-      for (const [name, value] of applied.headers) setLine(lines, name, value);
-      // One view for the query test and the signature base: its URL parts are parsed once, and cached by URL text
-      // (core MessageView.url()). `query` is `search` without its `?`, so `query !== ''` is `search.length > 1`.
-      const view = MessageView.fromRawHeaders(request.method, request.url, lines);
-      const hasQuery = view.url().query !== '';
-      const shape = this.#template(applied.components, hasQuery, own.authorization, hasBody && own.contentType, hasBody);
-      const signing = shape.template.sign(view, { key: key.signer, alg: key.alg, params: applied.params, backend: this.#backend });
-      return andThen(signing, (result) => {
-        lines.push('signature-input', appendMember(existingInput, result.signatureInput), 'signature', appendMember(own.signature, result.signatureHeader));
-        publishSign(() => ({
-          label: this.#label,
-          keyid: key.thumbprint,
-          alg: key.alg,
-          profile: this.#profile.name,
-          method: request.method,
-          url: request.url,
-          covered: [...shape.covered],
-          created,
-          expires,
-          // 0 when the first subscriber arrived while this signature was being made (no start time was read).
-          durationMs: started === 0 ? 0 : performance.now() - started,
-        }));
-        return lines;
-      });
-    });
+    const signing: Signing = { request, key, own, created, expires: created + this.#ttl, started };
+    const applied = this.#profile.apply({ key, label: this.#label, created, expires: signing.expires, headers: new LineReader(own.lines) });
+    return applied instanceof Promise ? this.#applyLater(signing, applied) : this.#applyProfile(signing, applied);
+  }
+
+  async #applyLater(signing: Signing, applied: Promise<AppliedProfile>): Promise<string[]> {
+    return this.#applyProfile(signing, await applied);
+  }
+
+  #applyProfile(signing: Signing, applied: AppliedProfile): MaybePromise<string[]> {
+    const { request, own } = signing;
+    const lines = own.lines;
+    for (const [name, value] of applied.headers) setLine(lines, name, value);
+    // One view for the query test and the signature base: its URL parts are parsed once, and cached by URL text
+    // (core MessageView.url()). `query` is `search` without its `?`, so `query !== ''` is `search.length > 1`.
+    const view = MessageView.fromRawHeaders(request.method, request.url, lines);
+    const hasBody = request.body !== null;
+    const shape = this.#template(applied.components, view.url().query !== '', own.authorization, hasBody && own.contentType, hasBody);
+    const result = shape.template.sign(view, { key: signing.key.signer, alg: signing.key.alg, params: applied.params, backend: this.#backend });
+    return result instanceof Promise ? this.#finishLater(signing, shape, result) : this.#finish(signing, shape, result);
+  }
+
+  async #finishLater(signing: Signing, shape: CoveredShape, result: Promise<SignResult>): Promise<string[]> {
+    return this.#finish(signing, shape, await result);
+  }
+
+  #finish(signing: Signing, shape: CoveredShape, result: SignResult): string[] {
+    const { own } = signing;
+    own.lines.push('signature-input', appendMember(own.signatureInput, result.signatureInput), 'signature', appendMember(own.signature, result.signatureHeader));
+    if (signListening()) this.#publish(signing, shape);
+    return own.lines;
+  }
+
+  #publish({ request, key, created, expires, started }: Signing, shape: CoveredShape): void {
+    publishSign(() => ({
+      label: this.#label,
+      keyid: key.thumbprint,
+      alg: key.alg,
+      profile: this.#profile.name,
+      method: request.method,
+      url: request.url,
+      covered: [...shape.covered],
+      created,
+      expires,
+      // 0 when the first subscriber arrived while this signature was being made (no start time was read).
+      durationMs: started === 0 ? 0 : performance.now() - started,
+    }));
   }
 
   /**
@@ -258,21 +291,6 @@ export function createRequestSigner(options: SigningOptions | RequestSigner): Re
 
 type MaybePromise<T> = T | Promise<T>;
 
-/** `next(value)`, at once when `value` is not a promise. */
-function andThen<T, U>(value: MaybePromise<T>, next: (value: T) => MaybePromise<U>): MaybePromise<U> {
-  return value instanceof Promise ? value.then(next) : next(value);
-}
-
-/** `map(run())` as a promise, whether `run` returns lines or a promise of them; what it throws rejects the promise. */
-function settle<T>(run: () => MaybePromise<string[]>, map: (lines: string[]) => T): Promise<T> {
-  try {
-    const lines = run();
-    return lines instanceof Promise ? lines.then(map) : Promise.resolve(map(lines));
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
 function toHeaders(lines: readonly string[]): Headers {
   const headers = new Headers();
   for (let i = 0; i < lines.length; i += 2) headers.append(lines[i] as string, lines[i + 1] as string);
@@ -283,6 +301,17 @@ function toEntries(lines: readonly string[]): Array<[string, string]> {
   const entries = new Array<[string, string]>(lines.length >> 1);
   for (let i = 0; i < lines.length; i += 2) entries[i >> 1] = [lines[i] as string, lines[i + 1] as string];
   return entries;
+}
+
+/** One signature in the making, from one stage to the next. */
+interface Signing {
+  readonly request: RequestParts;
+  readonly key: SigningKey;
+  readonly own: OwnFields;
+  readonly created: number;
+  readonly expires: number;
+  /** `performance.now()` when it started, or 0 when nobody listened then. */
+  readonly started: number;
 }
 
 /** A request's own fields, as the signer reads them. */
