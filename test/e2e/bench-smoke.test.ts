@@ -12,4 +12,13 @@ describe('pnpm bench harness (smoke: correctness, not timings)', () => {
     }
     expect(stdout).toMatch(/→ 1 directory fetch\(es\), 100 accepted/);
   }, 130_000);
+
+  it('--only runs the sections named, and writes nothing', async () => {
+    const { stdout } = await run(process.execPath, ['--expose-gc', 'bench/run.mjs', '--smoke', '--only=sign,directory'], { timeout: 60_000 });
+    expect(stdout).toContain('sign ed25519');
+    expect(stdout).toContain('Directory:');
+    expect(stdout).not.toContain('verify ed25519');
+    expect(stdout).not.toContain('Replay store:');
+    expect(stdout).toContain('sections sign, directory only: nothing written');
+  }, 70_000);
 });
