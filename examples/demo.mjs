@@ -112,7 +112,7 @@ async function raw(url, { method = 'GET', headers = {}, body } = {}) {
 
 /** Signs a request as Alpha would, without sending it, and returns its headers (what a wiretap captures). */
 async function captured(url, { method = 'GET', headers = {}, body, signer } = {}) {
-  const signed = await (signer ?? alphaSigner).sign({ method, url, headers: new Headers(headers), body: body === undefined ? null : new TextEncoder().encode(body) });
+  const signed = await (signer ?? alphaSigner).signEntries({ method, url, headers: new Headers(headers), body: body === undefined ? null : new TextEncoder().encode(body) });
   return Object.fromEntries(signed);
 }
 const alphaSigner = createRequestSigner({ key: alphaKeys, profile: { name: 'web-bot-auth', signatureAgent: { key: 'agent', uri: alphaDirectory.origin } }, now: nowSeconds });
