@@ -3,7 +3,7 @@
  * `pnpm bench`: Signet against the raw crypto floor and the peer libraries, in one process and one run.
  * Every figure is a ratio of costs measured side by side (never an absolute time checked anywhere).
  *
- *   node --expose-gc bench/run.mjs            full run (about a minute and a half), writes bench/results.json
+ *   node --expose-gc bench/run.mjs            full run (about two minutes), writes bench/results.json
  *   node --expose-gc bench/run.mjs --smoke    seconds: checks the harness itself (CI), timings meaningless
  *   node --expose-gc bench/run.mjs --only=sign,http   some sections only (while working on them): prints, writes nothing
  *
