@@ -7,9 +7,10 @@
  *   node --expose-gc bench/run.mjs --smoke    seconds: checks the harness itself (CI), timings meaningless
  *   node --expose-gc bench/run.mjs --only=sign,http   some sections only (while working on them): prints, writes nothing
  *
- * Timing: each row runs fixed batches, interleaved with the other rows of its section over several rounds;
- * the median batch is kept. Signet's verifier really checks replay, so every Signet iteration gets a
- * request with a fresh nonce from a pre-signed pool (a time-boxed loop could not guarantee that).
+ * Timing (tinybench): each row runs fixed batches of calls, interleaved with the other rows of its section over
+ * several rounds; the median of the batches' means is kept. Signet's verifier really checks replay, so every Signet
+ * call gets a request with a fresh nonce from a pre-signed pool: the batches have a fixed number of calls, never a
+ * fixed time. HTTP is measured with autocannon.
  */
 import { constants, sign as cryptoSign, verify as cryptoVerify, createPublicKey, createPrivateKey, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -21,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { Bench } from 'tinybench';
 import { httpbis, createSigner as hmsSigner, createVerifier as hmsVerifier } from 'http-message-signatures';
 import { signatureHeaders, verify as wbaVerify } from 'web-bot-auth';
 import { Ed25519Signer, RSAPSSSHA512Signer, verifierFromJWK } from 'web-bot-auth/crypto';
@@ -44,17 +46,28 @@ const check = (condition, message) => {
 };
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** Runs every row of a section in interleaved rounds; returns ns/op per row (median batch). */
+/**
+ * Runs every row of a section in interleaved rounds; returns ns/op per row: the median, over the rounds, of each
+ * round's mean. Each round gives each row one tinybench run of exactly BATCH calls (`time: 0`, so never more: the
+ * verifier rows need a fresh nonce per call), with `i` counting the calls from 0. Rows take turns round after round,
+ * so that a drift of the machine's speed touches them all alike.
+ */
 async function measure(rows) {
   const samples = new Map(rows.map((row) => [row.name, []]));
-  for (const row of rows) for (let i = 0; i < Math.min(BATCH, 200); i++) await row.run(i); // warm-up
+  const meanNs = async (row, iterations) => {
+    let i = 0;
+    const bench = new Bench({ iterations, time: 0, warmup: false, throws: true });
+    bench.add(row.name, () => row.run(i++), { async: !row.sync });
+    await bench.run();
+    const { latency } = bench.tasks[0].result;
+    check(latency.samplesCount === iterations, `${row.name}: ${latency.samplesCount} calls, expected ${iterations}`);
+    return latency.mean * 1e6;
+  };
+  for (const row of rows) await meanNs(row, Math.min(BATCH, 200)); // warm-up
   for (let round = 0; round < ROUNDS; round++) {
     for (const row of rows) {
       await row.prepare?.(round);
-      const start = performance.now();
-      if (row.sync) for (let i = 0; i < BATCH; i++) row.run(i);
-      else for (let i = 0; i < BATCH; i++) await row.run(i);
-      samples.get(row.name).push(((performance.now() - start) * 1e6) / BATCH);
+      samples.get(row.name).push(await meanNs(row, BATCH));
     }
   }
   return new Map([...samples].map(([name, values]) => [name, median(values)]));
