@@ -311,6 +311,7 @@ async function httpSection() {
     }
     runs.open.push(await loadOpen(seconds));
     const roundRatios = runs.protected.map((r, i) => +(r.requests.average / runs.floor[i].requests.average).toFixed(3));
+    const roundRates = { signet: runs.protected.map((r) => Math.round(r.requests.average)), floor: runs.floor.map((r) => Math.round(r.requests.average)) };
     const refused = runs.protected.reduce((n, r) => n + r.non2xx, 0);
     check(refused === 0, `the Signet server refused ${refused} valid requests (pool too small for the rate?)`);
     check(accepted >= runs.protected.reduce((n, r) => n + r.requests.total, 0) * 0.99, 'every request must reach the handler after verification');
@@ -326,9 +327,10 @@ async function httpSection() {
     rows[1].ofFloor = median(roundRatios);
     rows[1].p99ms = runs.protected.latency.p99;
     rows[2].p99ms = runs.open.latency.p99;
-    results.sections.http = { connections, seconds, rounds, roundRatios, rows };
+    results.sections.http = { connections, seconds, rounds, roundRatios, roundRates, rows };
     console.log(`\nHTTP, node:http, ${connections} connections, ${rounds} rounds of ${seconds} s: req/s the median round; Signet's ofFloor the median of its rounds' rate / the floor's rate in the same round (${roundRatios.join(', ')})`);
     console.table(Object.fromEntries(rows.map((r) => [r.name, { 'req/s': r.rps, ofFloor: r.ofFloor, 'p99 ms': r.p99ms }])));
+    console.log(`req/s by round: Signet ${roundRates.signet.join(', ')}; floor ${roundRates.floor.join(', ')}`);
   } finally {
     for (const server of [protectedServer, floorServer, openServer]) server.close();
   }
