@@ -86,3 +86,19 @@ describe('RequestSigner#signEntries', () => {
     expect(await signer({ key: rotating }).signEntries(request())).toEqual(await signer().signEntries(request()));
   });
 });
+
+describe('RequestSigner over a request signed already', () => {
+  it('countersigns: a second signature can cover the first one (RFC 9421 §4.3), with either API', async () => {
+    const first = await signer().signEntries({ method: 'GET', url: 'https://api.example/v1/items', headers: new Headers(), body: null });
+    const proxyKey = generateKey('ed25519');
+    const proxy = new RequestSigner({ key: proxyKey, profile: 'plain', label: 'proxy', components: ['"signature";key="sig1"'], now: () => NOW });
+    for (const sign of [(r: Parameters<RequestSigner['sign']>[0]) => proxy.signEntries(r), async (r: Parameters<RequestSigner['sign']>[0]) => [...(await proxy.sign(r))]]) {
+      const entries = await sign({ method: 'GET', url: 'https://api.example/v1/items', headers: new Headers(first), body: null });
+      const message = { method: 'GET', url: 'https://api.example/v1/items', headers: entries };
+      const countersignature = await verifyMessage(message, { key: proxyKey.toPublic(), label: 'proxy', now: () => NOW });
+      expect(countersignature.covered).toContain('"signature";key="sig1"');
+      // The first signature is still there, untouched, and still verifies.
+      expect((await verifyMessage(message, { key: key.toPublic(), label: 'sig1', now: () => NOW })).label).toBe('sig1');
+    }
+  });
+});

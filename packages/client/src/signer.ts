@@ -211,7 +211,8 @@ export class RequestSigner {
 
   #finish(signing: Signing, shape: CoveredShape, result: SignResult): string[] {
     const { own } = signing;
-    own.lines.push('signature-input', appendMember(own.signatureInput, result.signatureInput), 'signature', appendMember(own.signature, result.signatureHeader));
+    setLine(own.lines, 'signature-input', appendMember(own.signatureInput, result.signatureInput));
+    setLine(own.lines, 'signature', appendMember(own.signature, result.signatureHeader));
     if (signListening()) this.#publish(signing, shape);
     return own.lines;
   }
@@ -318,7 +319,8 @@ interface Signing {
 interface OwnFields {
   /**
    * Its fields as lines `[name, value, …]` (lower-case names, each once, with the value `get` gives, except
-   * `set-cookie`), without `Signature-Input`, `Signature` and `Content-Digest`: the signer writes those itself.
+   * `set-cookie`), without `Content-Digest`, which the signer writes itself. `Signature-Input` and `Signature` are
+   * kept for the base (a signature may cover an earlier one, RFC 9421 §4.3) and extended once it is made.
    */
   readonly lines: string[];
   readonly signatureInput: string | null;
@@ -341,10 +343,10 @@ function readOwn(headers: Headers): OwnFields {
     switch (name) {
       case 'signature-input':
         signatureInput = value;
-        continue;
+        break;
       case 'signature':
         signature = value;
-        continue;
+        break;
       case 'content-digest':
         continue;
       case 'authorization':
