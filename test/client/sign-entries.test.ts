@@ -2,9 +2,12 @@
  * RequestSigner#signEntries: the headers to send as [name, value] entries, what signedFetch, signRequest and the
  * interceptor send. The same fields as sign(), without a web Headers in between.
  */
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { generateKey, verifyMessage, SignetError } from '@signet/core';
-import { RequestSigner, rotatingKeySource, type SigningOptions } from '@signet/client';
+import { RequestSigner, createRequestSigner, rotatingKeySource, type SigningOptions } from '@signet/client';
+import { MemoryNonceStore, createVerifier, signetMiddleware, type SignetIncomingMessage } from '@signet/verifier';
 
 const NOW = 1_790_000_000;
 const key = generateKey('ed25519');
@@ -99,6 +102,42 @@ describe('RequestSigner over a request signed already', () => {
       expect(countersignature.covered).toContain('"signature";key="sig1"');
       // The first signature is still there, untouched, and still verifies.
       expect((await verifyMessage(message, { key: key.toPublic(), label: 'sig1', now: () => NOW })).label).toBe('sig1');
+    }
+  });
+});
+
+describe('signEntries with another HTTP client (the README example)', () => {
+  it('node:http sends the entries and the body that was digested; the Signet middleware accepts the request', async () => {
+    const verifier = createVerifier({ keys: [{ key: key.toPublic(), agent: AGENT }], nonceStore: new MemoryNonceStore(), requireDigest: true });
+    const middleware = signetMiddleware(verifier);
+    const server = createServer((req, res) =>
+      middleware(req, res, () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ agent: (req as SignetIncomingMessage).agent?.id }));
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/orders`;
+      const signer = createRequestSigner({ key, profile: { name: 'web-bot-auth', signatureAgent: AGENT } });
+      const send = (headers: Record<string, string>, body: Uint8Array) =>
+        new Promise<{ status: number; text: string }>((resolve, reject) => {
+          const req = httpRequest(url, { method: 'POST', headers }, (res: IncomingMessage) => {
+            let text = '';
+            res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          });
+          req.on('error', reject).end(body);
+        });
+      const body = new TextEncoder().encode(JSON.stringify({ sku: 'A-1', quantity: 2 }));
+      const entries = await signer.signEntries({ method: 'POST', url, headers: new Headers({ 'content-type': 'application/json' }), body });
+      expect(await send(Object.fromEntries(entries), body)).toEqual({ status: 200, text: JSON.stringify({ agent: AGENT }) });
+      // Other bytes than the digested ones are refused.
+      const again = await signer.signEntries({ method: 'POST', url, headers: new Headers({ 'content-type': 'application/json' }), body });
+      const refused = await send(Object.fromEntries(again), new TextEncoder().encode(JSON.stringify({ sku: 'A-1', quantity: 200 })));
+      expect(refused.status).toBe(401);
+      expect(JSON.parse(refused.text).error).toBe('digest_mismatch');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });
