@@ -108,7 +108,7 @@ describe('RequestSigner over a request signed already', () => {
 
 describe('signEntries with another HTTP client (the README example)', () => {
   it('node:http sends the entries and the body that was digested; the Signet middleware accepts the request', async () => {
-    const verifier = createVerifier({ keys: [{ key: key.toPublic(), agent: AGENT }], nonceStore: new MemoryNonceStore(), requireDigest: true });
+    const verifier = createVerifier({ keys: [{ key: key.toPublic(), agent: AGENT }], nonceStore: new MemoryNonceStore(), body: { requireDigest: true } });
     const middleware = signetMiddleware(verifier);
     const server = createServer((req, res) =>
       middleware(req, res, () => {
