@@ -9,6 +9,7 @@ import { SignetError } from './errors.js';
 import { dictionaryKeys, parseDictionaryField, serializeParamsFast } from './structured.js';
 import { parseDictionaryFast, type CanonicalInnerList } from './structured-fast.js';
 import { readSignatureFieldQuick, readSignatureInputQuick, rememberComponentList, rememberedIdentifiers } from './signature-fields-fast.js';
+import { typedParameters } from './signature-params.js';
 import type { MessageView } from './message.js';
 
 /** The signature parameters of RFC 9421 §2.3. Unknown parameters are kept in {@link SignatureInput.parameters}. */
@@ -33,8 +34,6 @@ export interface SignatureInput {
   readonly value: string;
 }
 
-const INTEGER_PARAMS = new Set(['created', 'expires']);
-const STRING_PARAMS = new Set(['nonce', 'alg', 'keyid', 'tag']);
 
 /** Parses a whole `Signature-Input` field value into its members, in order. Duplicate labels are refused. */
 export function parseSignatureInput(value: string): SignatureInput[] {
@@ -72,20 +71,7 @@ function toSignatureInput(label: string, member: InnerList, canonical?: Canonica
       throw error;
     }
   }
-  const params: SignatureParameters = {};
-  for (const [key, bare] of parameters) {
-    if (INTEGER_PARAMS.has(key)) {
-      if (typeof bare !== 'number' || !Number.isInteger(bare)) {
-        throw new SignetError('invalid_signature_input', `Signature-Input "${label}": ;${key} must be an integer (UNIX seconds).`);
-      }
-      (params as Record<string, number>)[key] = bare;
-    } else if (STRING_PARAMS.has(key)) {
-      if (typeof bare !== 'string') {
-        throw new SignetError('invalid_signature_input', `Signature-Input "${label}": ;${key} must be a string.`);
-      }
-      (params as Record<string, string>)[key] = bare;
-    }
-  }
+  const params = typedParameters(label, parameters);
   return { label, components, params, parameters, value: canonical?.text ?? innerListValue(components, parameters) };
 }
 

@@ -79,6 +79,19 @@ export function plainParameterList(entries: Iterable<readonly [string, BareItem 
  * @throws SignetError `invalid_signature_input`; the serializer's error for a value it cannot write
  */
 export function writeParameters(label: string, parameters: Iterable<readonly [string, BareItem]>): WrittenParameters {
+  const params = typedParameters(label, parameters);
+  let text = '';
+  for (const [key, bare] of parameters) text += typeof bare === 'string' ? stringParameterText(key, bare) : parameterText(key, bare);
+  return { params, text };
+}
+
+/**
+ * The RFC 9421 parameters among `parameters` of signature `label`, checked and typed: `created` and `expires`
+ * integers, `nonce`, `alg`, `keyid` and `tag` strings. Others are left out. What a signer writes and what a
+ * verifier parses are checked here alike.
+ * @throws SignetError `invalid_signature_input` for a parameter of the wrong type
+ */
+export function typedParameters(label: string, parameters: Iterable<readonly [string, BareItem]>): SignatureParameters {
   const params: SignatureParameters = {};
   // Named stores (not params[key]): each member is written the same way every time, which keeps this fast.
   for (const [key, bare] of parameters) {
@@ -95,9 +108,7 @@ export function writeParameters(label: string, parameters: Iterable<readonly [st
         break;
     }
   }
-  let text = '';
-  for (const [key, bare] of parameters) text += typeof bare === 'string' ? stringParameterText(key, bare) : parameterText(key, bare);
-  return { params, text };
+  return params;
 }
 
 /**
