@@ -361,15 +361,17 @@ function readOwn(headers: Headers): OwnFields {
   return { lines, signatureInput, signature, authorization, contentType };
 }
 
+/** The index of field `name` (lower-case) in `lines`, or -1. */
+function fieldIndex(lines: readonly string[], name: string): number {
+  for (let i = 0; i < lines.length; i += 2) if (lines[i] === name) return i;
+  return -1;
+}
+
 /** Sets field `name` (lower-case) in `lines` to `value`: in place when the field is there, else at the end. */
 function setLine(lines: string[], name: string, value: string): void {
-  for (let i = 0; i < lines.length; i += 2) {
-    if (lines[i] === name) {
-      lines[i + 1] = value;
-      return;
-    }
-  }
-  lines.push(name, value);
+  const i = fieldIndex(lines, name);
+  if (i < 0) lines.push(name, value);
+  else lines[i + 1] = value;
 }
 
 /** `get` and `has` over lines with lower-case names, each once (what {@link readOwn} gives). */
@@ -379,9 +381,8 @@ class LineReader implements FieldReader {
     this.#lines = lines;
   }
   get(name: string): string | null {
-    const wanted = name.toLowerCase();
-    for (let i = 0; i < this.#lines.length; i += 2) if (this.#lines[i] === wanted) return this.#lines[i + 1] as string;
-    return null;
+    const i = fieldIndex(this.#lines, name.toLowerCase());
+    return i < 0 ? null : (this.#lines[i + 1] as string);
   }
   has(name: string): boolean {
     return this.get(name) !== null;
